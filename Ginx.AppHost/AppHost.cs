@@ -1,0 +1,23 @@
+using Ginx.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var topology = TopologyOptions.Load(builder.Configuration);
+
+// Endpoints are proxy-less: the balancer must see each replica's own address. Behind the
+// orchestrator's proxy a stopped replica would hold connections open instead of refusing them.
+var proxy = builder.AddProject<Projects.Ginx_Proxy>("proxy", launchProfileName: null)
+    .WithHttpEndpoint(port: topology.ProxyPort, name: "http", isProxied: false)
+    .WithHttpHealthCheck("/health")
+    .WithProxyTopology(topology);
+
+for (var i = 1; i <= topology.Replicas; i++)
+{
+    var backend = builder.AddProject<Projects.Ginx_SampleBackend>($"backend-{i}", launchProfileName: null)
+        .WithHttpEndpoint(name: "http", isProxied: false)
+        .WithHttpHealthCheck("/health");
+
+    proxy.WithBalancedDestination(backend)
+        .WaitFor(backend);
+}
+
+builder.Build().Run();

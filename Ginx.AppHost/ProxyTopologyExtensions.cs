@@ -1,0 +1,28 @@
+namespace Ginx.AppHost;
+
+/// <summary>
+/// Hands the proxy its routes and cluster through environment variables, in YARP's own configuration
+/// shape. They go in a section of their own (<c>AppHost:ReverseProxy</c>) so the standalone example
+/// in the proxy's appsettings.json does not merge into them.
+/// </summary>
+internal static class ProxyTopologyExtensions
+{
+    public const string ClusterId = "backend";
+    private const string Section = "AppHost__ReverseProxy";
+
+    public static IResourceBuilder<ProjectResource> WithProxyTopology(
+        this IResourceBuilder<ProjectResource> proxy, TopologyOptions topology) => proxy
+        .WithEnvironment("Ginx__ReverseProxySection", "AppHost:ReverseProxy")
+        .WithEnvironment($"{Section}__Routes__all__ClusterId", ClusterId)
+        .WithEnvironment($"{Section}__Routes__all__Match__Path", "{**catch-all}")
+        .WithEnvironment($"{Section}__Clusters__{ClusterId}__LoadBalancingPolicy", topology.LoadBalancingPolicy);
+
+    /// <summary>
+    /// Adds <paramref name="backend"/> as a destination of the cluster. Its address is the resource
+    /// name, which the proxy resolves through service discovery from the reference.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBalancedDestination(
+        this IResourceBuilder<ProjectResource> proxy, IResourceBuilder<ProjectResource> backend) => proxy
+        .WithReference(backend)
+        .WithEnvironment($"{Section}__Clusters__{ClusterId}__Destinations__{backend.Resource.Name}__Address", $"http://{backend.Resource.Name}");
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Configuration;
+using System.ComponentModel.DataAnnotations;
+
+namespace Ginx.AppHost;
+
+/// <summary>
+/// The shape of the test bed, from the AppHost's <c>Topology</c> configuration section
+/// (appsettings.json, or <c>--Topology:Replicas=5</c> on the command line).
+/// </summary>
+public sealed class TopologyOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Topology";
+
+    /// <summary>How many backend replicas to start, each its own resource <c>backend-1</c> … <c>backend-N</c>.</summary>
+    [Range(1, 32)]
+    public int Replicas { get; set; } = 3;
+
+    /// <summary>The port the proxy listens on; empty lets the orchestrator choose one (the tests do).</summary>
+    [Range(1, 65535)]
+    public int? ProxyPort { get; set; } = 8080;
+
+    /// <summary>The cluster's <c>LoadBalancingPolicy</c>, any name the proxy knows.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string LoadBalancingPolicy { get; set; } = "RoundRobin";
+
+    /// <summary>Reads and validates the section; an invalid value stops the AppHost with the key and value named.</summary>
+    public static TopologyOptions Load(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SectionName);
+        var options = section.Get<TopologyOptions>() ?? new TopologyOptions();
+
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+        {
+            var problems = results.Select(result =>
+                $"{SectionName}:{string.Join(",", result.MemberNames)} = '{section[result.MemberNames.First()]}': {result.ErrorMessage}");
+            throw new InvalidOperationException("Invalid AppHost configuration: " + string.Join("; ", problems));
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,54 @@
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Ginx.Proxy.Forwarding;
+
+/// <summary>
+/// Gives every failure the proxy itself produces an <c>application/problem+json</c> body that says
+/// what went wrong and in which cluster. YARP only sets a status code; a client (or the person
+/// reading its logs) should not have to guess whether a bare 502 came from the proxy or the backend.
+/// </summary>
+internal sealed class ProxyErrorResponseMiddleware(RequestDelegate next)
+{
+    /// <summary>Seconds a client is asked to wait before retrying when no destination is available.</summary>
+    internal const int RetryAfterSeconds = 1;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        await next(context);
+
+        var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+        if (error == ForwarderError.None || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var clusterId = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
+        var (title, detail) = Describe(error, clusterId);
+        if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await TypedResults.Problem(
+                title: title,
+                detail: detail,
+                statusCode: context.Response.StatusCode,
+                extensions: new Dictionary<string, object?> { ["cluster"] = clusterId })
+            .ExecuteAsync(context);
+    }
+
+    private static (string Title, string Detail) Describe(ForwarderError error, string clusterId) => error switch
+    {
+        ForwarderError.NoAvailableDestinations =>
+            ("No destination available", $"Cluster '{clusterId}' has no available destination to forward the request to."),
+        ForwarderError.RequestTimedOut =>
+            ("Upstream timed out", $"The destination in cluster '{clusterId}' did not answer in time."),
+        ForwarderError.RequestBodyClient =>
+            ("Request body incomplete", "The request body could not be read from the client."),
+        ForwarderError.ResponseBodyDestination or ForwarderError.ResponseHeaders =>
+            ("Upstream response broken", $"The destination in cluster '{clusterId}' broke off its response."),
+        _ =>
+            ("Upstream unreachable", $"The request could not be forwarded to a destination in cluster '{clusterId}'."),
+    };
+}

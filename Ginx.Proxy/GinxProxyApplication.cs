@@ -1,0 +1,42 @@
+using Ginx.Proxy.Configuration;
+
+namespace Ginx.Proxy;
+
+/// <summary>
+/// Composes the proxy application. <c>Program</c> runs it; tests build the very same application
+/// around a configuration of their own.
+/// </summary>
+public static class GinxProxyApplication
+{
+    /// <summary>Adds Ginx's services to <paramref name="builder"/>, builds it and maps the pipeline.</summary>
+    /// <exception cref="ProxyConfigurationException">The proxy configuration is invalid; it has been logged.</exception>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddGinxProxy();
+
+        var app = builder.Build();
+
+        // A failure inside the proxy answers with a problem, never with a stack trace.
+        app.UseExceptionHandler();
+        app.MapDefaultEndpoints();
+
+        try
+        {
+            app.MapGinxProxy();
+        }
+        catch (ProxyConfigurationException exception)
+        {
+            if (app.Logger.IsEnabled(LogLevel.Critical))
+            {
+                ProxyConfigurationLog.LogStartupRejected(app.Logger, exception.Message);
+            }
+
+            // Flushes the log to every provider, the OTLP exporter included, before the process ends.
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,38 @@
+using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Forwarding;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps Ginx's proxy pipeline.</summary>
+public static class GinxProxyEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps every configured route through Ginx's pipeline, and answers requests no route matches
+    /// with a 404 problem. Loads the proxy configuration now, so an invalid one stops start-up.
+    /// </summary>
+    /// <exception cref="ProxyConfigurationException">The configuration is invalid; the message lists why.</exception>
+    public static WebApplication MapGinxProxy(this WebApplication app)
+    {
+        try
+        {
+            app.MapReverseProxy(proxy =>
+            {
+                proxy.UseMiddleware<ProxyErrorResponseMiddleware>();
+                proxy.UseSessionAffinity();
+                proxy.UseLoadBalancing();
+                proxy.UsePassiveHealthChecks();
+            });
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw ProxyConfigurationException.FromYarp(exception);
+        }
+
+        app.MapFallback("{**path}", (HttpRequest request) => TypedResults.Problem(
+            title: "No route",
+            detail: $"No route is configured for {request.Method} {request.Host}{request.Path}.",
+            statusCode: StatusCodes.Status404NotFound));
+
+        return app;
+    }
+}
