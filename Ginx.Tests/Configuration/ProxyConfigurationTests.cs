@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using Ginx.Proxy.Configuration;
+using Ginx.Tests.Support;
+
+namespace Ginx.Tests.Configuration;
+
+public sealed class ProxyConfigurationTests
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private static JsonObject Configuration(string policy, string path = "{**catch-all}", string address = "http://127.0.0.1:1") =>
+        JsonNode.Parse($$"""
+        {
+          "ReverseProxy": {
+            "Routes": { "all": { "ClusterId": "backend", "Match": { "Path": "{{path}}" } } },
+            "Clusters": {
+              "backend": {
+                "LoadBalancingPolicy": "{{policy}}",
+                "Destinations": { "one": { "Address": "{{address}}" } }
+              }
+            }
+          }
+        }
+        """)!.AsObject();
+
+    [Fact]
+    public async Task Start_UnknownPolicy_FailsNamingClusterAndPolicy()
+    {
+        var exception = await Assert.ThrowsAsync<ProxyConfigurationException>(
+            () => InProcessProxy.StartAsync(Configuration("NoSuchPolicy"), Cancellation));
+
+        var problem = Assert.Single(exception.Problems);
+        Assert.Contains("'NoSuchPolicy'", problem, StringComparison.Ordinal);
+        Assert.Contains("'backend'", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_SeveralProblems_ReportsEveryOne()
+    {
+        var exception = await Assert.ThrowsAsync<ProxyConfigurationException>(
+            () => InProcessProxy.StartAsync(Configuration("NoSuchPolicy", path: ""), Cancellation));
+
+        Assert.Equal(2, exception.Problems.Count);
+        Assert.Contains(exception.Problems, problem => problem.Contains("'all'", StringComparison.Ordinal));
+        Assert.Contains(exception.Problems, problem => problem.Contains("'NoSuchPolicy'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reload_Invalid_IsRejectedAndPreviousConfigurationKeepsServing()
+    {
+        await using var backend = await InProcessBackend.StartAsync("one", Cancellation);
+        await using var proxy = await InProcessProxy.StartAsync(Configuration("RoundRobin", address: backend.Address.ToString()), Cancellation);
+
+        var applied = await proxy.ReconfigureAsync(Configuration("NoSuchPolicy", address: backend.Address.ToString()), Cancellation);
+
+        Assert.False(applied);
+        using var response = await proxy.Client.GetAsync("/", Cancellation);
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("one", Assert.Single(response.Headers.GetValues("X-Replica")));
+    }
+}

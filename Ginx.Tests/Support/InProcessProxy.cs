@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Ginx.Proxy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Ginx.Tests.Support;
+
+/// <summary>
+/// The real Ginx proxy application (<see cref="GinxProxyApplication"/>) hosted in the test process
+/// with a configuration the test writes, and can rewrite to exercise live reloads.
+/// </summary>
+internal sealed class InProcessProxy : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string _configurationFile;
+    private readonly ConfigurationAppliedSignal _signal;
+
+    private InProcessProxy(WebApplication app, string configurationFile, ConfigurationAppliedSignal signal)
+    {
+        _app = app;
+        _configurationFile = configurationFile;
+        _signal = signal;
+        Address = TestApplication.Address(app);
+        Client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>A plain client to the proxy, without retries.</summary>
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts the proxy with <paramref name="configuration"/> as its whole configuration.</summary>
+    /// <exception cref="Proxy.Configuration.ProxyConfigurationException">The configuration is invalid.</exception>
+    public static async Task<InProcessProxy> StartAsync(JsonObject configuration, CancellationToken cancellationToken)
+    {
+        var builder = TestApplication.CreateBuilder(configuration, out var configurationFile);
+        var signal = new ConfigurationAppliedSignal();
+        builder.Services.AddSingleton<IConfigChangeListener>(signal);
+
+        var app = GinxProxyApplication.Build(builder);
+        await app.StartAsync(cancellationToken);
+        return new InProcessProxy(app, configurationFile, signal);
+    }
+
+    /// <summary>
+    /// Rewrites the configuration file and waits until the proxy has applied it (true) or rejected
+    /// it (false), as a file edit by an operator would be.
+    /// </summary>
+    public async Task<bool> ReconfigureAsync(JsonObject configuration, CancellationToken cancellationToken)
+    {
+        // Service discovery re-applies the current configuration now and then; a revision stamped
+        // on every route tells the applying of this one apart.
+        var revision = Guid.NewGuid().ToString("N");
+        var stamped = configuration.DeepClone().AsObject();
+        foreach (var (_, route) in stamped["ReverseProxy"]?["Routes"]?.AsObject() ?? [])
+        {
+            route!["Metadata"] ??= new JsonObject();
+            route["Metadata"]![RevisionKey] = revision;
+        }
+
+        var outcome = _signal.Expect(revision);
+
+        // Replaced in one rename, as careful operators do: a file rewritten in place is seen empty
+        // for a moment, and an empty configuration is a valid one with no routes at all.
+        var staged = _configurationFile + ".new";
+        await File.WriteAllTextAsync(staged, stamped.ToJsonString(), cancellationToken);
+        File.Move(staged, _configurationFile, overwrite: true);
+        return await outcome.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.DisposeAsync();
+        TestApplication.DeleteContentRoot(_configurationFile);
+    }
+
+    private const string RevisionKey = "GinxTestRevision";
+
+    /// <summary>Completes when the expected revision is applied (true) or a reload is rejected (false).</summary>
+    private sealed class ConfigurationAppliedSignal : IConfigChangeListener
+    {
+        private volatile string? _revision;
+        private TaskCompletionSource<bool> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<bool> Expect(string revision)
+        {
+            _outcome = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _revision = revision;
+            return _outcome.Task;
+        }
+
+        public void ConfigurationApplied(IReadOnlyList<IProxyConfig> proxyConfigs)
+        {
+            var revision = _revision;
+            if (revision is not null && proxyConfigs.Any(config => config.Routes.Any(route =>
+                    route.Metadata?.GetValueOrDefault(RevisionKey) == revision)))
+            {
+                _outcome.TrySetResult(true);
+            }
+        }
+
+        public void ConfigurationApplyingFailed(IReadOnlyList<IProxyConfig> proxyConfigs, Exception exception) => _outcome.TrySetResult(false);
+
+        public void ConfigurationLoadingFailed(IProxyConfigProvider configProvider, Exception exception) => _outcome.TrySetResult(false);
+
+        public void ConfigurationLoaded(IReadOnlyList<IProxyConfig> proxyConfigs)
+        {
+        }
+    }
+}
