@@ -27,6 +27,16 @@ public sealed class ProxyConfigurationException : Exception
         return new ProxyConfigurationException(problems, exception);
     }
 
+    /// <summary>Lists every failure of options validated at start-up, one line each.</summary>
+    public static ProxyConfigurationException FromOptions(Exception exception)
+    {
+        var failures = exception is AggregateException aggregate ? aggregate.InnerExceptions : [exception];
+        var problems = failures
+            .SelectMany(failure => failure is Microsoft.Extensions.Options.OptionsValidationException validation ? validation.Failures : [failure.Message])
+            .ToList();
+        return new ProxyConfigurationException(problems, exception);
+    }
+
     private static void Collect(Exception exception, List<string> problems)
     {
         switch (exception)
