@@ -49,7 +49,7 @@ public abstract class ClusterSettings<TSettings> where TSettings : ClusterSettin
 
         foreach (var (member, message) in settings.Problems())
         {
-            problems.Add($"Cluster '{cluster.ClusterId}': Metadata:{member} = '{metadata.GetValueOrDefault(member) ?? settings.Describe(member)}' {message}");
+            problems.Add($"Cluster '{cluster.ClusterId}': Metadata:{member} = '{metadata.GetValueOrDefault(member) ?? settings.Describe(member)}': {message}");
         }
 
         return problems.Count == before ? settings : defaults.Clone();
@@ -86,7 +86,7 @@ internal sealed class ClusterSettingsDefaultsValidator<TSettings>(string section
     public ValidateOptionsResult Validate(string? name, TSettings options)
     {
         var failures = options.Problems()
-            .Select(problem => $"{sectionName}:{problem.Member} = '{options.Describe(problem.Member)}' {problem.Message}")
+            .Select(problem => $"{sectionName}:{problem.Member} = '{options.Describe(problem.Member)}': {problem.Message}")
             .ToList();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -12,6 +12,7 @@ internal sealed class DestinationFailureTracker
     private int _consecutive5xx;
     private int _ejections;
     private long _lastEjection;
+    private TimeSpan _lastEjectionLength;
 
     private long _intervalRequests;
     private long _intervalSuccesses;
@@ -64,7 +65,7 @@ internal sealed class DestinationFailureTracker
 
     /// <summary>
     /// How long the next outlier ejection lasts: one more <c>BaseEjectionTime</c> per recent
-    /// ejection, where each base period spent without one forgives one.
+    /// ejection, where each base period served since the last ejection ended forgives one.
     /// </summary>
     public TimeSpan NextEjectionTime(long now, PassiveHealthOptions options, TimeProvider time)
     {
@@ -72,14 +73,18 @@ internal sealed class DestinationFailureTracker
         {
             if (_ejections > 0)
             {
-                var forgiven = (int)Math.Min(_ejections, time.GetElapsedTime(_lastEjection, now) / options.BaseEjectionTime);
-                _ejections -= forgiven;
+                var served = time.GetElapsedTime(_lastEjection, now) - _lastEjectionLength;
+                if (served > TimeSpan.Zero)
+                {
+                    _ejections -= (int)Math.Min(_ejections, served / options.BaseEjectionTime);
+                }
             }
 
             _ejections++;
             _lastEjection = now;
             var length = options.BaseEjectionTime * _ejections;
-            return length < options.MaxEjectionTime ? length : options.MaxEjectionTime;
+            _lastEjectionLength = length < options.MaxEjectionTime ? length : options.MaxEjectionTime;
+            return _lastEjectionLength;
         }
     }
 
