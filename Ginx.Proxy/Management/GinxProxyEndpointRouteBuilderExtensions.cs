@@ -27,7 +27,7 @@ public static class GinxProxyEndpointRouteBuilderExtensions
         }
         catch (InvalidOperationException exception)
         {
-            throw ProxyConfigurationException.FromYarp(exception);
+            throw ProxyConfigurationException.FromYarp(exception, ProxyConfigurationSection.Resolve(app.Configuration));
         }
 
         app.MapFallback("{**path}", (HttpRequest request) => TypedResults.Problem(
