@@ -1,5 +1,6 @@
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Forwarding;
+using Ginx.Proxy.Telemetry;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -17,6 +18,8 @@ public static class GinxProxyEndpointRouteBuilderExtensions
         {
             app.MapReverseProxy(proxy =>
             {
+                // First, so it records the final status of everything below, error answers included.
+                proxy.UseMiddleware<ProxyTelemetryMiddleware>();
                 proxy.UseMiddleware<ProxyErrorResponseMiddleware>();
                 proxy.UseSessionAffinity();
                 proxy.UseLoadBalancing();

@@ -16,6 +16,7 @@ public static class GinxProxyServiceCollectionExtensions
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IConfigChangeListener, ProxyConfigurationLog>();
+        builder.Services.AddGinxTelemetry();
 
         return builder.Services.AddReverseProxy()
             .LoadFromConfig(ProxyConfigurationSection.Resolve(builder.Configuration))
