@@ -1,3 +1,5 @@
+using Yarp.ReverseProxy.Forwarder;
+
 namespace Ginx.Proxy.Telemetry;
 
 /// <summary>The values of the <c>ginx.outcome</c> tag: how a proxied request ended.</summary>
@@ -14,4 +16,9 @@ public static class ProxyOutcomes
 
     /// <summary>No destination was ever tried: none was available, or every one was at its limit.</summary>
     public const string Rejected = "rejected";
+
+    /// <summary>Whether a request (or one attempt) failed: the proxy's own error, or a 5xx.</summary>
+    internal static bool IsFailure(HttpContext context, int statusCode) =>
+        statusCode >= StatusCodes.Status500InternalServerError
+        || (context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None) != ForwarderError.None;
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Ginx.Proxy.Forwarding;
 using Microsoft.AspNetCore.Http.Features;
-using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Ginx.Proxy.Telemetry;
@@ -37,11 +36,10 @@ internal sealed class ProxyTelemetryMiddleware(RequestDelegate next, ProxyMetric
 
         // An exception escaping the pipeline becomes a 500 from the exception handler further out.
         var statusCode = faulted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-        var proxyError = faulted || (context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None) != ForwarderError.None;
 
         var destination = proxy.ProxiedDestination is { } proxied ? counters.For(proxied) : null;
         var outcome = destination is null ? ProxyOutcomes.Rejected
-            : proxyError || statusCode >= StatusCodes.Status500InternalServerError ? ProxyOutcomes.Failed
+            : ProxyOutcomes.IsFailure(context, statusCode) ? ProxyOutcomes.Failed
             : attempts > 1 ? ProxyOutcomes.Retried
             : ProxyOutcomes.Success;
 

@@ -242,17 +242,4 @@ public sealed class ProxyMetricsTests
     [InlineData("a[b", "a[b")]
     public void DestinationName_ServiceDiscoverySuffix_IsStripped(string destinationId, string expected) =>
         Assert.Equal(expected, DestinationName.Of(destinationId));
-
-    private sealed class TestReverseProxyFeature(ClusterState cluster) : IReverseProxyFeature
-    {
-        public RouteModel Route => throw new NotSupportedException();
-
-        public ClusterModel Cluster => cluster.Model;
-
-        public IReadOnlyList<DestinationState> AllDestinations => cluster.DestinationsState.AllDestinations;
-
-        public IReadOnlyList<DestinationState> AvailableDestinations { get; set; } = cluster.DestinationsState.AvailableDestinations;
-
-        public DestinationState? ProxiedDestination { get; set; }
-    }
 }
