@@ -31,6 +31,8 @@ public static class GinxProxyEndpointRouteBuilderExtensions
             throw ProxyConfigurationException.FromYarp(exception);
         }
 
+        app.MapGinxAdmin();
+
         app.MapFallback("{**path}", (HttpRequest request) => TypedResults.Problem(
             title: "No route",
             detail: $"No route is configured for {request.Method} {request.Host}{request.Path}.",

@@ -17,6 +17,7 @@ public static class GinxProxyServiceCollectionExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IConfigChangeListener, ProxyConfigurationLog>();
         builder.Services.AddGinxTelemetry();
+        builder.AddGinxAdmin();
 
         return builder.Services.AddReverseProxy()
             .LoadFromConfig(ProxyConfigurationSection.Resolve(builder.Configuration))
