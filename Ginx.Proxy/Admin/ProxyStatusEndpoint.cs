@@ -15,7 +15,6 @@ internal static class ProxyStatusEndpoint
         var clusters = new List<ClusterStatus>();
         foreach (var cluster in state.GetClusters().OrderBy(cluster => cluster.ClusterId, StringComparer.Ordinal))
         {
-            var available = cluster.DestinationsState.AvailableDestinations;
             var destinations = cluster.Destinations.Values
                 .OrderBy(destination => destination.DestinationId, StringComparer.Ordinal)
                 .Select(destination =>
@@ -25,7 +24,7 @@ internal static class ProxyStatusEndpoint
                         destination.DestinationId,
                         counter.Name,
                         destination.Model.Config.Address,
-                        Health(destination, available.Contains(destination)),
+                        Health(destination, AvailableDestinations.Contains(cluster, destination)),
                         balancing.Weight(cluster, destination),
                         destination.ConcurrentRequestCount,
                         counter.Requests,

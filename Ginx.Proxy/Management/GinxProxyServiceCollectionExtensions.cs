@@ -16,11 +16,11 @@ public static class GinxProxyServiceCollectionExtensions
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IConfigChangeListener, ProxyConfigurationLog>();
-        builder.Services.AddGinxTelemetry();
         builder.AddGinxAdmin();
 
         return builder.Services.AddReverseProxy()
             .LoadFromConfig(ProxyConfigurationSection.Resolve(builder.Configuration))
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddGinxTelemetry();
     }
 }

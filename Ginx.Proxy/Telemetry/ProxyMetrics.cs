@@ -83,7 +83,7 @@ internal sealed partial class ProxyMetrics
     private List<Measurement<int>> ObserveActiveRequests() => Observe(static (_, destination) => destination.ConcurrentRequestCount);
 
     private List<Measurement<int>> ObserveHealth() => Observe(static (cluster, destination) =>
-        Contains(cluster.DestinationsState.AvailableDestinations, destination) ? 1 : 0);
+        AvailableDestinations.Contains(cluster, destination) ? 1 : 0);
 
     private List<Measurement<int>> Observe(Func<ClusterState, DestinationState, int> value)
     {
@@ -99,19 +99,6 @@ internal sealed partial class ProxyMetrics
         }
 
         return measurements;
-    }
-
-    private static bool Contains(IReadOnlyList<DestinationState> destinations, DestinationState destination)
-    {
-        for (var i = 0; i < destinations.Count; i++)
-        {
-            if (ReferenceEquals(destinations[i], destination))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static object[] BoxStatusCodes()
