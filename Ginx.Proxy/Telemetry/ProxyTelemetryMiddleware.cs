@@ -38,8 +38,11 @@ internal sealed class ProxyTelemetryMiddleware(RequestDelegate next, ProxyMetric
         var statusCode = faulted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
 
         var destination = proxy.ProxiedDestination is { } proxied ? counters.For(proxied) : null;
-        var outcome = destination is null ? ProxyOutcomes.Rejected
-            : ProxyOutcomes.IsFailure(context, statusCode) ? ProxyOutcomes.Failed
+
+        // No destination after retries means the later attempts found none left: the request was
+        // tried, so it failed rather than being rejected.
+        var outcome = destination is null && attempts <= 1 ? ProxyOutcomes.Rejected
+            : destination is null || ProxyOutcomes.IsFailure(context, statusCode) ? ProxyOutcomes.Failed
             : attempts > 1 ? ProxyOutcomes.Retried
             : ProxyOutcomes.Success;
 

@@ -14,6 +14,7 @@ namespace Ginx.Tests.Admin;
 public sealed class ProxyStatusTests
 {
     private const string Cluster = "status";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
@@ -50,11 +51,11 @@ public sealed class ProxyStatusTests
         }
 
         JsonElement destinations = default;
-        await Eventually.TrueAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             destinations = Destinations(await StatusAsync(proxy));
             return destinations.EnumerateArray().Sum(destination => destination.GetProperty("requests").GetInt64()) == sent;
-        });
+        }, Timeout, $"the status API counts {sent} requests");
 
         var status = await StatusAsync(proxy);
         var cluster = Assert.Single(status.GetProperty("clusters").EnumerateArray());
@@ -90,8 +91,9 @@ public sealed class ProxyStatusTests
         proxy.Services.GetRequiredService<IDestinationHealthUpdater>()
             .SetPassive(cluster, cluster.Destinations.Values.Single(), DestinationHealth.Unhealthy, TimeSpan.FromMinutes(10));
 
-        await Eventually.TrueAsync(async () =>
-            Destinations(await StatusAsync(proxy))[0].GetProperty("health").GetString() == "unhealthy");
+        await Eventually.HoldsAsync(async () =>
+            Destinations(await StatusAsync(proxy))[0].GetProperty("health").GetString() == "unhealthy",
+            Timeout, "the status API shows the destination unhealthy");
     }
 
     [Fact]

@@ -1,29 +1,29 @@
 namespace Ginx.Tests.Support;
 
-/// <summary>Waits for a condition that becomes true on its own, bounded by a timeout.</summary>
+/// <summary>Waits for a condition that another process or thread will make true.</summary>
 internal static class Eventually
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
-    public static Task TrueAsync(Func<bool> condition, TimeSpan? timeout = null) =>
-        TrueAsync(() => Task.FromResult(condition()), timeout);
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public static async Task HoldsAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        await HoldsAsync(() => Task.FromResult(condition()), timeout, what);
 
-    /// <exception cref="TimeoutException">The condition did not hold within the timeout.</exception>
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    /// <inheritdoc cref="HoldsAsync(Func{bool}, TimeSpan, string)"/>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
-        var limit = timeout ?? DefaultTimeout;
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cancellation.CancelAfter(limit);
-        while (!await condition())
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(timeout);
+        try
         {
-            try
+            while (!await condition())
             {
-                await Task.Delay(50, cancellation.Token);
+                await Task.Delay(PollInterval, deadline.Token);
             }
-            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"The condition did not hold within {limit}.");
-            }
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            Assert.Fail($"Not within {timeout}: {what}");
         }
     }
 }

@@ -127,7 +127,7 @@ public sealed class ProxyMetricsTests
         var destination = Assert.Single(cluster.Destinations.Values);
         proxy.Services.GetRequiredService<IDestinationHealthUpdater>()
             .SetPassive(cluster, destination, DestinationHealth.Unhealthy, TimeSpan.FromMinutes(10));
-        await Eventually.TrueAsync(() => cluster.DestinationsState.AvailableDestinations.Count == 0);
+        await Eventually.HoldsAsync(() => cluster.DestinationsState.AvailableDestinations.Count == 0, Timeout, "no destination is available");
 
         health.RecordObservableInstruments();
         Assert.Equal(0, Assert.Single(health.GetMeasurementSnapshot()).Value);
@@ -149,7 +149,7 @@ public sealed class ProxyMetricsTests
         using var active = Collect<int>(proxy, "ginx.proxy.active_requests");
 
         var slow = proxy.Client.GetAsync("/delay/60000", Cancellation);
-        await Eventually.TrueAsync(() => backend.Stats.Snapshot(backend.Name).InFlight == 1);
+        await Eventually.HoldsAsync(() => backend.Stats.Snapshot(backend.Name).InFlight == 1, Timeout, "the backend holds the slow request");
 
         active.RecordObservableInstruments();
         var measurement = Assert.Single(active.GetMeasurementSnapshot(clear: true));
@@ -158,11 +158,11 @@ public sealed class ProxyMetricsTests
 
         proxy.Client.CancelPendingRequests();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow);
-        await Eventually.TrueAsync(() =>
+        await Eventually.HoldsAsync(() =>
         {
             active.RecordObservableInstruments();
             return active.GetMeasurementSnapshot(clear: true).Single().Value == 0;
-        });
+        }, Timeout, "no request is active");
     }
 
     [Fact]
@@ -202,8 +202,12 @@ public sealed class ProxyMetricsTests
         Assert.Equal(Cluster, measurement.Tags[ProxyTelemetryTags.Cluster]);
     }
 
-    [Fact]
-    public async Task Requests_AnsweredAfterTwoAttempts_CountedAsRetried()
+    [Theory]
+    [InlineData(2, true, 200, ProxyOutcomes.Retried)]
+    [InlineData(2, true, 502, ProxyOutcomes.Failed)]
+    [InlineData(2, false, 503, ProxyOutcomes.Failed)]
+    [InlineData(1, false, 503, ProxyOutcomes.Rejected)]
+    public async Task Requests_AfterAttempts_CountedWithTheirOutcome(int attempts, bool answered, int status, string outcome)
     {
         var (backends, proxy) = await StartAsync(1);
         await using var _ = proxy;
@@ -212,14 +216,14 @@ public sealed class ProxyMetricsTests
         var state = proxy.Services.GetRequiredService<IProxyStateLookup>();
         Assert.True(state.TryGetCluster(Cluster, out var cluster));
 
-        // Stands in for the retry middleware: it calls the rest of the pipeline once per attempt
-        // and says how many there were.
+        // Stands in for the retry middleware: it calls the rest of the pipeline once per attempt,
+        // says how many there were, and leaves the last attempt's destination (none if it found none).
         var middleware = new ProxyTelemetryMiddleware(
             context =>
             {
-                context.Features.Set(new ProxyAttemptsFeature { Attempts = 2 });
-                context.GetReverseProxyFeature().ProxiedDestination = cluster.Destinations.Values.Single();
-                context.Response.StatusCode = StatusCodes.Status200OK;
+                context.Features.Set(new ProxyAttemptsFeature { Attempts = attempts });
+                context.GetReverseProxyFeature().ProxiedDestination = answered ? cluster.Destinations.Values.Single() : null;
+                context.Response.StatusCode = status;
                 return Task.CompletedTask;
             },
             proxy.Services.GetRequiredService<ProxyMetrics>(),
@@ -231,8 +235,9 @@ public sealed class ProxyMetricsTests
         await middleware.InvokeAsync(context);
 
         var measurement = Assert.Single(requests.GetMeasurementSnapshot());
-        Assert.Equal(ProxyOutcomes.Retried, measurement.Tags[ProxyTelemetryTags.Outcome]);
-        Assert.Equal(backend.Name, measurement.Tags[ProxyTelemetryTags.Destination]);
+        Assert.Equal(outcome, measurement.Tags[ProxyTelemetryTags.Outcome]);
+        Assert.Equal(status, measurement.Tags[ProxyTelemetryTags.StatusCode]);
+        Assert.Equal(answered ? backend.Name : null, measurement.Tags.GetValueOrDefault(ProxyTelemetryTags.Destination));
     }
 
     [Theory]

@@ -15,6 +15,8 @@ namespace Ginx.Tests.Telemetry;
 public sealed class ProxyTracingTests : IDisposable
 {
     // Unique per test: the listener sees every span of the test process, other tests' included.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
     private readonly string _cluster = "traced-" + Guid.NewGuid().ToString("N")[..8];
     private readonly ConcurrentQueue<Activity> _stopped = new();
     private readonly ActivityListener _listener;
@@ -45,7 +47,7 @@ public sealed class ProxyTracingTests : IDisposable
         using var response = await proxy.Client.GetAsync("/", Cancellation);
         response.EnsureSuccessStatusCode();
 
-        await Eventually.TrueAsync(() => ProxySpan() is not null);
+        await Eventually.HoldsAsync(() => ProxySpan() is not null, Timeout, "the proxy span has stopped");
         var span = ProxySpan()!;
         Assert.Equal(backend.Name, span.GetTagItem(ProxyTelemetryTags.Destination));
         Assert.Equal("RoundRobin", span.GetTagItem(ProxyTelemetryTags.Policy));
@@ -53,8 +55,8 @@ public sealed class ProxyTracingTests : IDisposable
         Assert.NotEqual(ActivityStatusCode.Error, span.Status);
 
         // The replica's server span continues the proxy's trace, under the forwarder's client span.
-        await Eventually.TrueAsync(() => _stopped.Any(activity => activity.Source.Name == "Microsoft.AspNetCore"
-            && activity.TraceId == span.TraceId && activity.SpanId != span.SpanId));
+        await Eventually.HoldsAsync(() => _stopped.Any(activity => activity.Source.Name == "Microsoft.AspNetCore"
+            && activity.TraceId == span.TraceId && activity.SpanId != span.SpanId), Timeout, "the replica's span has stopped");
         var replicaSpan = _stopped.First(activity => activity.Source.Name == "Microsoft.AspNetCore"
             && activity.TraceId == span.TraceId && activity.SpanId != span.SpanId);
         var clientSpan = _stopped.Single(activity => activity.SpanId == replicaSpan.ParentSpanId);
@@ -70,7 +72,7 @@ public sealed class ProxyTracingTests : IDisposable
         using var response = await proxy.Client.GetAsync("/", Cancellation);
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
 
-        await Eventually.TrueAsync(() => ProxySpan() is not null);
+        await Eventually.HoldsAsync(() => ProxySpan() is not null, Timeout, "the proxy span has stopped");
         var span = ProxySpan()!;
         Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.Equal(ProxyOutcomes.Failed, span.GetTagItem(ProxyTelemetryTags.Outcome));

@@ -11,6 +11,7 @@ namespace Ginx.Tests.Topology;
 public sealed class TelemetryTests(GinxTopologyFixture topology)
 {
     private const string Cluster = "backend";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
@@ -45,11 +46,11 @@ public sealed class TelemetryTests(GinxTopologyFixture topology)
         }
 
         Dictionary<string, long> after = [];
-        await Eventually.TrueAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             after = await RequestsPerDestinationAsync();
             return after.Values.Sum() - before.Values.Sum() >= sent;
-        });
+        }, Timeout, $"the status API counts {sent} more requests");
 
         Assert.Equal(topology.Replicas, after.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(sent, after.Values.Sum() - before.Values.Sum());
@@ -79,7 +80,7 @@ public sealed class TelemetryTests(GinxTopologyFixture topology)
 
         var started = await topology.App.ResourceCommands.ExecuteCommandAsync("proxy", TrafficCommands.Start, Cancellation);
         Assert.True(started.Success, started.Message);
-        await Eventually.TrueAsync(async () => await TotalRequestsAsync() - before >= 20);
+        await Eventually.HoldsAsync(async () => await TotalRequestsAsync() - before >= 20, Timeout, "generated requests arrive");
 
         var stopped = await topology.App.ResourceCommands.ExecuteCommandAsync("proxy", TrafficCommands.Stop, Cancellation);
         Assert.True(stopped.Success, stopped.Message);
@@ -87,10 +88,10 @@ public sealed class TelemetryTests(GinxTopologyFixture topology)
 
         // Stopping waits for the requests in flight: every one it sent has arrived, and no more come.
         var sent = generator.Completed - completedBefore;
-        await Eventually.TrueAsync(async () => await TotalRequestsAsync() - before == sent);
+        await Eventually.HoldsAsync(async () => await TotalRequestsAsync() - before == sent, Timeout, $"exactly the {sent} generated requests arrived");
         using var probe = await topology.Proxy.GetAsync("/", Cancellation);
         probe.EnsureSuccessStatusCode();
-        await Eventually.TrueAsync(async () => await TotalRequestsAsync() - before == sent + 1);
+        await Eventually.HoldsAsync(async () => await TotalRequestsAsync() - before == sent + 1, Timeout, "only the probe arrived since");
         Assert.Equal(sent, generator.Completed - completedBefore);
     }
 
@@ -102,6 +103,7 @@ public sealed class TelemetryTests(GinxTopologyFixture topology)
         var burst = await topology.App.ResourceCommands.ExecuteCommandAsync("proxy", TrafficCommands.Burst, Cancellation);
 
         Assert.True(burst.Success, burst.Message);
-        await Eventually.TrueAsync(async () => await TotalRequestsAsync() - before == TrafficCommands.BurstSize);
+        await Eventually.HoldsAsync(async () => await TotalRequestsAsync() - before == TrafficCommands.BurstSize,
+            Timeout, "exactly the burst arrived");
     }
 }
