@@ -16,10 +16,12 @@ public static class GinxProxyServiceCollectionExtensions
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IConfigChangeListener, ProxyConfigurationLog>();
+        builder.AddGinxAdmin();
 
         return builder.Services.AddReverseProxy()
             .LoadFromConfig(ProxyConfigurationSection.Resolve(builder.Configuration))
             .AddServiceDiscoveryDestinationResolver()
-            .AddGinxFailureHandling();
+            .AddGinxFailureHandling()
+            .AddGinxTelemetry();
     }
 }
