@@ -113,24 +113,45 @@ def _raise_on_signal(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def process_tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and its children (nginx's master and workers), in KiB."""
-    total = 0
-    pending = [pid]
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (nginx's master and workers)."""
+    tree, pending = [], [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/status", encoding="ascii") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
                     pending.extend(int(child) for child in children.read().split())
+            tree.append(current)
         except (FileNotFoundError, ProcessLookupError):
             continue
+    return tree
+
+
+def process_tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process tree, in KiB."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            with open(f"/proc/{member}/status", encoding="ascii") as status:
+                total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
     return total
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """CPU time (user + system) a process tree has used. Unlike req/s it hardly depends on what else
+    the box is running, so it is the steadier measure of a proxy's cost per request."""
+    ticks = 0
+    for member in process_tree(pid):
+        try:
+            with open(f"/proc/{member}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class PeakRssSampler:
@@ -323,17 +344,20 @@ class Run:
     requests_per_s: float
     p50_ms: float
     p99_ms: float
-    peak_rss_mb: float | None
+    peak_rss_mb: float  # of the server wrk talks to: the proxy, or for "direct" the one backend
+    cpu_us_per_request: float  # of that same server
     errors: dict[str, int] = field(default_factory=dict)
 
 
 def run_wrk(wrk: str, processes: Processes, url: str, scenario: Scenario, connections: int,
-            threads: int, duration: float, rss_pid: int | None) -> tuple[dict, float | None]:
+            threads: int, duration: float, rss_pid: int) -> dict:
+    """One wrk run; also measures the target's peak RSS and CPU time per request meanwhile."""
     argv = [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{duration:g}s", "--timeout", "5s",
             "-s", str(WRK_SCRIPT), url + scenario.path]
     env = dict(os.environ, GINX_BENCH_BODY_BYTES=str(scenario.body_bytes))
-    sampler = PeakRssSampler(rss_pid) if rss_pid else None
-    with sampler or _NoSampler():
+    sampler = PeakRssSampler(rss_pid)
+    cpu_before = process_tree_cpu_s(rss_pid)
+    with sampler:
         process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True, text=True)
         try:
@@ -349,15 +373,9 @@ def run_wrk(wrk: str, processes: Processes, url: str, scenario: Scenario, connec
     result = json.loads(lines[0][len(RESULT_MARKER):])
     if result["requests"] == 0:
         raise HarnessError(f"wrk completed no request on {url}{scenario.path}")
-    return result, (sampler.peak_kib / 1024 if sampler else None)
-
-
-class _NoSampler:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_: object) -> None:
-        return None
+    result["cpu_us_per_request"] = (process_tree_cpu_s(rss_pid) - cpu_before) * 1e6 / result["requests"]
+    result["peak_rss_mb"] = sampler.peak_kib / 1024
+    return result
 
 
 def median(values: list[float]) -> float:
@@ -372,12 +390,12 @@ def summarise(runs: list[Run], scenarios: list[str], connections: list[int]) -> 
             by_target = {t: [r for r in runs if r.scenario == scenario and r.connections == conns and r.target == t]
                          for t in TARGETS}
             for target, target_runs in by_target.items():
-                rss = [r.peak_rss_mb for r in target_runs if r.peak_rss_mb is not None]
                 row[target] = {
                     "requests_per_s": median([r.requests_per_s for r in target_runs]),
                     "p50_ms": median([r.p50_ms for r in target_runs]),
                     "p99_ms": median([r.p99_ms for r in target_runs]),
-                    "peak_rss_mb": max(rss) if rss else None,
+                    "peak_rss_mb": max(r.peak_rss_mb for r in target_runs),
+                    "cpu_us_per_request": median([r.cpu_us_per_request for r in target_runs]),
                     "errors": sum(sum(r.errors.values()) for r in target_runs),
                     "rounds": len(target_runs),
                 }
@@ -404,7 +422,8 @@ def summarise(runs: list[Run], scenarios: list[str], connections: list[int]) -> 
 
 def markdown_table(rows: list[dict]) -> str:
     header = ("| scenario | conns | direct req/s | nginx req/s | Ginx req/s | Ginx/nginx | Ginx/direct "
-              "| p50 nginx / Ginx (ms) | p99 nginx / Ginx (ms) | p99 Ginx/nginx | peak RSS nginx / Ginx (MB) |")
+              "| p50 nginx / Ginx (ms) | p99 nginx / Ginx (ms) | p99 Ginx/nginx | peak RSS nginx / Ginx (MB) "
+              "| CPU nginx / Ginx (µs/req) |")
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for row in rows:
         d, n, g, q = row["direct"], row["nginx"], row["ginx"], row["ratios"]
@@ -413,12 +432,9 @@ def markdown_table(rows: list[dict]) -> str:
             f"| {g['requests_per_s']:,.0f} | {q['ginx_vs_nginx_requests_per_s']:.2f}× "
             f"| {q['ginx_vs_direct_requests_per_s']:.2f}× | {n['p50_ms']:.2f} / {g['p50_ms']:.2f} "
             f"| {n['p99_ms']:.2f} / {g['p99_ms']:.2f} | {q['ginx_vs_nginx_p99']:.2f}× "
-            f"| {_mb(n['peak_rss_mb'])} / {_mb(g['peak_rss_mb'])} |")
+            f"| {n['peak_rss_mb']:.0f} / {g['peak_rss_mb']:.0f} "
+            f"| {n['cpu_us_per_request']:.0f} / {g['cpu_us_per_request']:.0f} |")
     return "\n".join(lines)
-
-
-def _mb(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,6 +455,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--scenarios", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS))
     parser.add_argument("--out", type=Path, help="JSON results file (default: bench/results/<UTC time>.json)")
     parser.add_argument("--no-build", action="store_true", help="use the existing Release builds")
+    parser.add_argument("--ginx-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for Ginx only, to try a tuning before shipping it (repeatable)")
     args = parser.parse_args()
     if args.smoke:
         args.rounds, args.duration, args.warmup = 1, 2, 1
@@ -466,8 +484,9 @@ def main() -> int:
             backends.append(processes.start(
                 f"backend-{i}", ["dotnet", str(backend_dll), "--urls", f"http://127.0.0.1:{port}", f"--Backend:Name=backend-{i}"],
                 work / f"backend-{i}.log", cwd=backend_dll.parent, env=env))
+        ginx_env = dict(env, **dict(item.split("=", 1) for item in args.ginx_env))
         ginx = processes.start("ginx", ginx_argv(proxy_dll, ginx_port, backend_ports), work / "ginx.log",
-                               cwd=proxy_dll.parent, env=env)
+                               cwd=proxy_dll.parent, env=ginx_env)
         conf = work / "nginx.conf"
         conf.write_text(nginx_conf(work, nginx_port, backend_ports))
         nginx = processes.start("nginx", [tools["nginx"], "-p", str(work), "-c", str(conf), "-e", str(work / "nginx-error.log")],
@@ -485,7 +504,7 @@ def main() -> int:
         print(f"bench: ready (pids: backends {[b.pid for b in backends]}, nginx {nginx.pid}, ginx {ginx.pid}; logs in {work})",
               flush=True)
 
-        def load(target: str, scenario: str, conns: int, duration: float) -> tuple[dict, float | None]:
+        def load(target: str, scenario: str, conns: int, duration: float) -> dict:
             return run_wrk(tools["wrk"], processes, bases[target], SCENARIOS[scenario], conns, args.threads,
                            duration, rss_pids[target])
 
@@ -501,21 +520,23 @@ def main() -> int:
             for scenario in args.scenarios:
                 for conns in args.connections:
                     for target in order:
-                        result, rss = load(target, scenario, conns, args.duration)
+                        result = load(target, scenario, conns, args.duration)
                         run = Run(n, scenario, conns, target,
                                   result["requests"] / (result["duration_us"] / 1e6),
                                   result["p50_us"] / 1000, result["p99_us"] / 1000,
-                                  rss if target != "direct" else None,
+                                  result["peak_rss_mb"], result["cpu_us_per_request"],
                                   {k: v for k, v in result["errors"].items() if v})
                         runs.append(run)
                         print(f"bench: round {n} {scenario:16} c={conns:<4} {target:6} {run.requests_per_s:>10,.0f} req/s "
-                              f"p50 {run.p50_ms:7.2f} ms  p99 {run.p99_ms:7.2f} ms  rss {_mb(rss)} MB"
+                              f"p50 {run.p50_ms:7.2f} ms  p99 {run.p99_ms:7.2f} ms  rss {run.peak_rss_mb:4.0f} MB  "
+                              f"cpu {run.cpu_us_per_request:5.1f} µs/req"
                               + (f"  ERRORS {run.errors}" if run.errors else ""), flush=True)
 
         rows = summarise(runs, args.scenarios, args.connections)
         table = markdown_table(rows)
         print("\n" + table + "\n")
-        errors = sum(sum(r.errors.values()) for r in runs)
+        # Timeouts are slowness, which the numbers already show; anything else is a broken set-up.
+        errors = sum(n for r in runs for kind, n in r.errors.items() if kind != "timeout")
 
         out = args.out or BENCH_DIR / "results" / (datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ") + ".json")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -527,8 +548,7 @@ def main() -> int:
         }, indent=2) + "\n")
         print(f"bench: results written to {out.relative_to(REPO_DIR) if out.is_relative_to(REPO_DIR) else out}")
         if errors:
-            # Failed requests mean a broken set-up, not a slow one: the numbers are not comparable.
-            print(f"bench: {errors} requests failed (see the runs above)", file=sys.stderr)
+            print(f"bench: {errors} requests failed (see the runs above): the numbers are not comparable", file=sys.stderr)
             return 1
         return 0
     except HarnessError as error:
@@ -572,7 +592,7 @@ def _meta(args: argparse.Namespace, tools: dict[str, str]) -> dict:
         "wrk": output([tools["wrk"], "-v"]),
         "rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
         "threads": args.threads, "connections": args.connections, "scenarios": args.scenarios,
-        "smoke": args.smoke,
+        "smoke": args.smoke, "ginx_env": args.ginx_env,
     }
 
 
