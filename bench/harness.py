@@ -448,8 +448,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true",
                         help="one short round of one scenario: checks the harness works, fails only if it breaks")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per scenario and target (default 3)")
-    parser.add_argument("--duration", type=float, default=10, help="seconds of each wrk run (default 10)")
-    parser.add_argument("--warmup", type=float, default=5, help="seconds of warm-up per target and scenario (default 5)")
+    parser.add_argument("--duration", type=float, default=8, help="seconds of each wrk run (default 8)")
+    parser.add_argument("--warmup", type=float, default=8, help="seconds of warm-up per target and scenario (default 8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, nargs="+", default=[64, 256], help="default: 64 256")
     parser.add_argument("--scenarios", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS))
