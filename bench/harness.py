@@ -1,0 +1,600 @@
+"""Side-by-side benchmark of Ginx, nginx and the direct path to one backend.
+
+Starts 3 Ginx.SampleBackend replicas (Release), Ginx.Proxy (Release, its shipped configuration plus a
+generated topology) and nginx (round robin over the same replicas, upstream keep-alive), warms each
+up, then runs wrk against each with identical threads, connections and duration, in alternating
+order, several rounds. Prints a table of medians and writes it, with every raw run, as JSON.
+
+Every process it starts runs in a session of its own and is stopped by its process-group id (its
+PID) when the harness ends, however it ends: normally, by an error, or by SIGINT/SIGTERM/SIGHUP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+WRK_SCRIPT = BENCH_DIR / "wrk-report.lua"
+RESULT_MARKER = "GINX-BENCH-RESULT "
+REPLICAS = 3
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    body_bytes: int  # > 0: a POST of that many bytes
+    response_bytes: int
+
+
+SCENARIOS = {
+    s.name: s
+    for s in (
+        Scenario("get-100B", "/bytes/100", 0, 100),
+        Scenario("get-16KiB", "/bytes/16384", 0, 16384),
+        Scenario("post-64KiB-echo", "/echo", 65536, 65536),
+    )
+}
+TARGETS = ("direct", "nginx", "ginx")
+
+
+class HarnessError(Exception):
+    """The harness itself is broken (not a slow proxy): a process died, a check failed, wrk failed."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------------------------
+
+
+class Processes:
+    """Every process the harness starts, each in its own session so it can be stopped as a group."""
+
+    def __init__(self) -> None:
+        self._started: list[tuple[str, subprocess.Popen]] = []
+
+    def start(self, name: str, argv: list[str], log: Path, cwd: Path | None = None,
+              env: dict[str, str] | None = None) -> subprocess.Popen:
+        with open(log, "wb") as out:
+            process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        self._started.append((name, process))
+        return process
+
+    def check_alive(self) -> None:
+        for name, process in self._started:
+            if process.poll() is not None:
+                raise HarnessError(f"{name} (pid {process.pid}) exited with code {process.returncode}")
+
+    def stop_all(self) -> None:
+        # Group ids are the PIDs we started (start_new_session), so this reaches nginx's workers too
+        # and nothing that is not ours.
+        for _, process in reversed(self._started):
+            _signal_group(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for name, process in reversed(self._started):
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                print(f"bench: {name} (pid {process.pid}) ignored SIGTERM; killing it", file=sys.stderr)
+                _signal_group(process.pid, signal.SIGKILL)
+                process.wait()
+            # A master that exited may leave members of its group (nginx workers) behind.
+            _signal_group(process.pid, signal.SIGKILL)
+        self._started.clear()
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _raise_on_signal(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (nginx's master and workers)."""
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    pending.extend(int(child) for child in children.read().split())
+            tree.append(current)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return tree
+
+
+def process_tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process tree, in KiB."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            with open(f"/proc/{member}/status", encoding="ascii") as status:
+                total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+    return total
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """CPU time (user + system) a process tree has used. Unlike req/s it hardly depends on what else
+    the box is running, so it is the steadier measure of a proxy's cost per request."""
+    ticks = 0
+    for member in process_tree(pid):
+        try:
+            with open(f"/proc/{member}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class PeakRssSampler:
+    """Samples a process tree's RSS ten times a second while a load runs, keeping the peak."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self._stop = threading.Event()
+        self.peak_kib = 0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self.peak_kib = max(self.peak_kib, process_tree_rss_kib(self._pid))
+            if self._stop.wait(0.1):
+                return
+
+
+# ---------------------------------------------------------------------------------------------
+# Set-up
+# ---------------------------------------------------------------------------------------------
+
+
+def run_checked(argv: list[str], **kwargs: object) -> None:
+    print("bench: $ " + " ".join(argv), flush=True)
+    subprocess.run(argv, check=True, **kwargs)
+
+
+def ensure_tools() -> dict[str, str]:
+    """Installs wrk and nginx from Debian's packages when they are missing."""
+    wanted = {"wrk": "wrk", "nginx": "nginx-light"}
+    found = {tool: which(tool) for tool in wanted}
+    missing = [package for tool, package in wanted.items() if found[tool] is None]
+    if missing:
+        if os.geteuid() != 0:
+            raise HarnessError(f"missing {', '.join(missing)}: install them (apt-get install {' '.join(missing)})")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run_checked(["apt-get", "update", "-qq"], env=env)
+        run_checked(["apt-get", "install", "-y", "-qq", *missing], env=env)
+        found = {tool: which(tool) for tool in wanted}
+    for tool, path in found.items():
+        if path is None:
+            raise HarnessError(f"{tool} is still missing after installing it")
+    return {tool: str(path) for tool, path in found.items()}
+
+
+def which(tool: str) -> str | None:
+    # nginx lives in /usr/sbin, which a non-login PATH may leave out.
+    return shutil.which(tool) or shutil.which(tool, path="/usr/sbin:/usr/local/sbin")
+
+
+def build(project: str) -> Path:
+    run_checked(["dotnet", "build", str(REPO_DIR / project), "-c", "Release", "-nologo", "-v", "q"])
+    dlls = glob.glob(str(REPO_DIR / project / "bin" / "Release" / "*" / f"{project}.dll"))
+    if len(dlls) != 1:
+        raise HarnessError(f"expected one Release build of {project}, found {dlls}")
+    return Path(dlls[0])
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def dotnet_env() -> dict[str, str]:
+    """The environment of the .NET processes: production, no OTLP export, nothing else changed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env["ASPNETCORE_ENVIRONMENT"] = "Production"
+    env.pop("DOTNET_ENVIRONMENT", None)
+    return env
+
+
+def ginx_argv(dll: Path, port: int, backend_ports: list[int]) -> list[str]:
+    # Ginx:ReverseProxySection keeps appsettings.json's example cluster out of the benchmark's topology.
+    section = "GinxBench"
+    argv = ["dotnet", str(dll), "--urls", f"http://127.0.0.1:{port}",
+            f"--Ginx:ReverseProxySection={section}",
+            f"--{section}:Routes:all:ClusterId=backend",
+            f"--{section}:Routes:all:Match:Path={{**catch-all}}",
+            f"--{section}:Clusters:backend:LoadBalancingPolicy=RoundRobin"]
+    for i, backend_port in enumerate(backend_ports, start=1):
+        argv.append(f"--{section}:Clusters:backend:Destinations:backend-{i}:Address=http://127.0.0.1:{backend_port}")
+    return argv
+
+
+def nginx_conf(work: Path, port: int, backend_ports: list[int]) -> str:
+    """nginx doing what Ginx does: round robin, keep-alive both sides, streaming request bodies,
+    X-Forwarded-* headers. Kestrel and YARP keep connections open indefinitely, so nginx's
+    per-connection request caps are lifted too."""
+    servers = "\n".join(f"    server 127.0.0.1:{p};" for p in backend_ports)
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    return f"""{user}worker_processes auto;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {work}/nginx-client-body;
+  proxy_temp_path {work}/nginx-proxy;
+  keepalive_requests 1000000;
+  upstream backend {{
+{servers}
+    keepalive 256;
+    keepalive_requests 1000000;
+  }}
+  server {{
+    listen 127.0.0.1:{port};
+    client_max_body_size 0;
+    location / {{
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Host $host;
+      proxy_request_buffering off;
+      proxy_buffers 16 8k;
+    }}
+  }}
+}}
+"""
+
+
+def http(url: str, body: bytes | None = None, timeout: float = 5) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET")
+    if body is not None:
+        request.add_header("Content-Type", "application/octet-stream")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def wait_ready(name: str, url: str, processes: Processes, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        processes.check_alive()
+        try:
+            if http(url, timeout=2)[0] == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise HarnessError(f"{name} did not answer 200 at {url} within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def check_target(name: str, base: str, balanced: bool) -> None:
+    """Each target must answer every scenario correctly before its speed means anything."""
+    for scenario in SCENARIOS.values():
+        body = bytes(i % 251 for i in range(scenario.body_bytes)) if scenario.body_bytes else None
+        status, _, reply = http(base + scenario.path, body)
+        if status != 200 or len(reply) != scenario.response_bytes or (body is not None and reply != body):
+            raise HarnessError(f"{name} answered {scenario.name} with {status} and {len(reply)} bytes")
+    if balanced:
+        replicas = {http(base + "/bytes/1")[1].get("X-Replica") for _ in range(2 * REPLICAS)}
+        if len(replicas) != REPLICAS:
+            raise HarnessError(f"{name} did not spread requests over {REPLICAS} replicas: saw {sorted(map(str, replicas))}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Load
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    round: int
+    scenario: str
+    connections: int
+    target: str
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    peak_rss_mb: float  # of the server wrk talks to: the proxy, or for "direct" the one backend
+    cpu_us_per_request: float  # of that same server
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+def run_wrk(wrk: str, processes: Processes, url: str, scenario: Scenario, connections: int,
+            threads: int, duration: float, rss_pid: int) -> dict:
+    """One wrk run; also measures the target's peak RSS and CPU time per request meanwhile."""
+    argv = [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{duration:g}s", "--timeout", "5s",
+            "-s", str(WRK_SCRIPT), url + scenario.path]
+    env = dict(os.environ, GINX_BENCH_BODY_BYTES=str(scenario.body_bytes))
+    sampler = PeakRssSampler(rss_pid)
+    cpu_before = process_tree_cpu_s(rss_pid)
+    with sampler:
+        process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True, text=True)
+        try:
+            output, _ = process.communicate(timeout=duration + 60)
+        finally:
+            if process.poll() is None:
+                _signal_group(process.pid, signal.SIGKILL)
+                process.wait()
+    processes.check_alive()
+    lines = [line for line in output.splitlines() if line.startswith(RESULT_MARKER)]
+    if process.returncode != 0 or len(lines) != 1:
+        raise HarnessError(f"wrk failed (exit {process.returncode}) on {url}{scenario.path}:\n{output}")
+    result = json.loads(lines[0][len(RESULT_MARKER):])
+    if result["requests"] == 0:
+        raise HarnessError(f"wrk completed no request on {url}{scenario.path}")
+    result["cpu_us_per_request"] = (process_tree_cpu_s(rss_pid) - cpu_before) * 1e6 / result["requests"]
+    result["peak_rss_mb"] = sampler.peak_kib / 1024
+    return result
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summarise(runs: list[Run], scenarios: list[str], connections: list[int]) -> list[dict]:
+    rows = []
+    for scenario in scenarios:
+        for conns in connections:
+            row: dict = {"scenario": scenario, "connections": conns}
+            by_target = {t: [r for r in runs if r.scenario == scenario and r.connections == conns and r.target == t]
+                         for t in TARGETS}
+            for target, target_runs in by_target.items():
+                row[target] = {
+                    "requests_per_s": median([r.requests_per_s for r in target_runs]),
+                    "p50_ms": median([r.p50_ms for r in target_runs]),
+                    "p99_ms": median([r.p99_ms for r in target_runs]),
+                    "peak_rss_mb": max(r.peak_rss_mb for r in target_runs),
+                    "cpu_us_per_request": median([r.cpu_us_per_request for r in target_runs]),
+                    "errors": sum(sum(r.errors.values()) for r in target_runs),
+                    "rounds": len(target_runs),
+                }
+            # Ratios are taken within a round (its runs are minutes apart at most), then the median.
+            rounds = sorted({r.round for r in runs})
+
+            def ratio(numerator: str, denominator: str, metric: str) -> float:
+                values = []
+                for n in rounds:
+                    a = [getattr(r, metric) for r in by_target[numerator] if r.round == n]
+                    b = [getattr(r, metric) for r in by_target[denominator] if r.round == n]
+                    if a and b and b[0] > 0:
+                        values.append(a[0] / b[0])
+                return median(values)
+
+            row["ratios"] = {
+                "ginx_vs_nginx_requests_per_s": ratio("ginx", "nginx", "requests_per_s"),
+                "ginx_vs_direct_requests_per_s": ratio("ginx", "direct", "requests_per_s"),
+                "ginx_vs_nginx_p99": ratio("ginx", "nginx", "p99_ms"),
+            }
+            rows.append(row)
+    return rows
+
+
+def markdown_table(rows: list[dict]) -> str:
+    header = ("| scenario | conns | direct req/s | nginx req/s | Ginx req/s | Ginx/nginx | Ginx/direct "
+              "| p50 nginx / Ginx (ms) | p99 nginx / Ginx (ms) | p99 Ginx/nginx | peak RSS nginx / Ginx (MB) "
+              "| CPU nginx / Ginx (µs/req) |")
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    for row in rows:
+        d, n, g, q = row["direct"], row["nginx"], row["ginx"], row["ratios"]
+        lines.append(
+            f"| {row['scenario']} | {row['connections']} | {d['requests_per_s']:,.0f} | {n['requests_per_s']:,.0f} "
+            f"| {g['requests_per_s']:,.0f} | {q['ginx_vs_nginx_requests_per_s']:.2f}× "
+            f"| {q['ginx_vs_direct_requests_per_s']:.2f}× | {n['p50_ms']:.2f} / {g['p50_ms']:.2f} "
+            f"| {n['p99_ms']:.2f} / {g['p99_ms']:.2f} | {q['ginx_vs_nginx_p99']:.2f}× "
+            f"| {n['peak_rss_mb']:.0f} / {g['peak_rss_mb']:.0f} "
+            f"| {n['cpu_us_per_request']:.0f} / {g['cpu_us_per_request']:.0f} |")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true",
+                        help="one short round of one scenario: checks the harness works, fails only if it breaks")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per scenario and target (default 3)")
+    parser.add_argument("--duration", type=float, default=8, help="seconds of each wrk run (default 8)")
+    parser.add_argument("--warmup", type=float, default=8, help="seconds of warm-up per target and scenario (default 8)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--connections", type=int, nargs="+", default=[64, 256], help="default: 64 256")
+    parser.add_argument("--scenarios", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS))
+    parser.add_argument("--out", type=Path, help="JSON results file (default: bench/results/<UTC time>.json)")
+    parser.add_argument("--no-build", action="store_true", help="use the existing Release builds")
+    parser.add_argument("--ginx-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for Ginx only, to try a tuning before shipping it (repeatable)")
+    args = parser.parse_args()
+    if args.smoke:
+        args.rounds, args.duration, args.warmup = 1, 2, 1
+        args.connections, args.scenarios = [64], ["get-100B"]
+        args.out = args.out or BENCH_DIR / "results" / "smoke.json.tmp"
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _raise_on_signal)
+
+    processes = Processes()
+    work = Path(tempfile.mkdtemp(prefix="ginx-bench-"))
+    try:
+        tools = ensure_tools()
+        backend_dll = build("Ginx.SampleBackend") if not args.no_build else _existing("Ginx.SampleBackend")
+        proxy_dll = build("Ginx.Proxy") if not args.no_build else _existing("Ginx.Proxy")
+
+        *backend_ports, nginx_port, ginx_port = free_ports(REPLICAS + 2)
+        env = dotnet_env()
+        backends = []
+        for i, port in enumerate(backend_ports, start=1):
+            backends.append(processes.start(
+                f"backend-{i}", ["dotnet", str(backend_dll), "--urls", f"http://127.0.0.1:{port}", f"--Backend:Name=backend-{i}"],
+                work / f"backend-{i}.log", cwd=backend_dll.parent, env=env))
+        ginx_env = dict(env, **dict(item.split("=", 1) for item in args.ginx_env))
+        ginx = processes.start("ginx", ginx_argv(proxy_dll, ginx_port, backend_ports), work / "ginx.log",
+                               cwd=proxy_dll.parent, env=ginx_env)
+        conf = work / "nginx.conf"
+        conf.write_text(nginx_conf(work, nginx_port, backend_ports))
+        nginx = processes.start("nginx", [tools["nginx"], "-p", str(work), "-c", str(conf), "-e", str(work / "nginx-error.log")],
+                                work / "nginx.log")
+
+        bases = {"direct": f"http://127.0.0.1:{backend_ports[0]}", "nginx": f"http://127.0.0.1:{nginx_port}",
+                 "ginx": f"http://127.0.0.1:{ginx_port}"}
+        rss_pids = {"direct": backends[0].pid, "nginx": nginx.pid, "ginx": ginx.pid}
+        for i, port in enumerate(backend_ports, start=1):
+            wait_ready(f"backend-{i}", f"http://127.0.0.1:{port}/health", processes)
+        wait_ready("ginx", bases["ginx"] + "/health", processes)
+        wait_ready("nginx", bases["nginx"] + "/health", processes)
+        for target in TARGETS:
+            check_target(target, bases[target], balanced=target != "direct")
+        print(f"bench: ready (pids: backends {[b.pid for b in backends]}, nginx {nginx.pid}, ginx {ginx.pid}; logs in {work})",
+              flush=True)
+
+        def load(target: str, scenario: str, conns: int, duration: float) -> dict:
+            return run_wrk(tools["wrk"], processes, bases[target], SCENARIOS[scenario], conns, args.threads,
+                           duration, rss_pids[target])
+
+        for target in TARGETS:
+            for scenario in args.scenarios:
+                print(f"bench: warm-up {target} {scenario}", flush=True)
+                load(target, scenario, max(args.connections), args.warmup)
+
+        runs: list[Run] = []
+        for n in range(1, args.rounds + 1):
+            # Each round starts with a different target, so drift on a shared box favours none.
+            order = TARGETS[(n - 1) % 3:] + TARGETS[:(n - 1) % 3]
+            for scenario in args.scenarios:
+                for conns in args.connections:
+                    for target in order:
+                        result = load(target, scenario, conns, args.duration)
+                        run = Run(n, scenario, conns, target,
+                                  result["requests"] / (result["duration_us"] / 1e6),
+                                  result["p50_us"] / 1000, result["p99_us"] / 1000,
+                                  result["peak_rss_mb"], result["cpu_us_per_request"],
+                                  {k: v for k, v in result["errors"].items() if v})
+                        runs.append(run)
+                        print(f"bench: round {n} {scenario:16} c={conns:<4} {target:6} {run.requests_per_s:>10,.0f} req/s "
+                              f"p50 {run.p50_ms:7.2f} ms  p99 {run.p99_ms:7.2f} ms  rss {run.peak_rss_mb:4.0f} MB  "
+                              f"cpu {run.cpu_us_per_request:5.1f} µs/req"
+                              + (f"  ERRORS {run.errors}" if run.errors else ""), flush=True)
+
+        rows = summarise(runs, args.scenarios, args.connections)
+        table = markdown_table(rows)
+        print("\n" + table + "\n")
+        # Timeouts are slowness, which the numbers already show; anything else is a broken set-up.
+        errors = sum(n for r in runs for kind, n in r.errors.items() if kind != "timeout")
+
+        out = args.out or BENCH_DIR / "results" / (datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ") + ".json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({
+            "meta": _meta(args, tools),
+            "summary": rows,
+            "table_markdown": table,
+            "runs": [r.__dict__ for r in runs],
+        }, indent=2) + "\n")
+        print(f"bench: results written to {out.relative_to(REPO_DIR) if out.is_relative_to(REPO_DIR) else out}")
+        if errors:
+            print(f"bench: {errors} requests failed (see the runs above): the numbers are not comparable", file=sys.stderr)
+            return 1
+        return 0
+    except HarnessError as error:
+        print(f"bench: FAILED: {error}\nbench: logs are in {work}", file=sys.stderr)
+        for log in sorted(work.glob("*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-15:]
+            print(f"---- {log.name} (last lines)\n" + "\n".join(tail), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bench: interrupted; stopping everything it started", file=sys.stderr)
+        return 130
+    finally:
+        # A second Ctrl-C must not interrupt the clean-up and leave processes behind.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        processes.stop_all()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _existing(project: str) -> Path:
+    dlls = glob.glob(str(REPO_DIR / project / "bin" / "Release" / "*" / f"{project}.dll"))
+    if len(dlls) != 1:
+        raise HarnessError(f"no Release build of {project}: run without --no-build")
+    return Path(dlls[0])
+
+
+def _meta(args: argparse.Namespace, tools: dict[str, str]) -> dict:
+    def output(argv: list[str]) -> str:
+        try:
+            result = subprocess.run(argv, capture_output=True, text=True, timeout=30, cwd=REPO_DIR)
+            return (result.stdout + result.stderr).strip().splitlines()[0]
+        except (OSError, subprocess.SubprocessError, IndexError):
+            return "?"
+
+    return {
+        "utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "git_commit": output(["git", "rev-parse", "HEAD"]),
+        "cpus": os.cpu_count(),
+        "dotnet": output(["dotnet", "--version"]),
+        "nginx": output([tools["nginx"], "-v"]),
+        "wrk": output([tools["wrk"], "-v"]),
+        "rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
+        "threads": args.threads, "connections": args.connections, "scenarios": args.scenarios,
+        "smoke": args.smoke, "ginx_env": args.ginx_env,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
