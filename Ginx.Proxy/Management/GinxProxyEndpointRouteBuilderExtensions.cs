@@ -19,7 +19,7 @@ public static class GinxProxyEndpointRouteBuilderExtensions
             {
                 proxy.UseMiddleware<ProxyErrorResponseMiddleware>();
                 proxy.UseSessionAffinity();
-                proxy.UseLoadBalancing();
+                proxy.UseGinxLoadBalancing();
                 proxy.UsePassiveHealthChecks();
             });
         }

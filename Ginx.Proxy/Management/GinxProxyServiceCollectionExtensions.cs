@@ -19,6 +19,7 @@ public static class GinxProxyServiceCollectionExtensions
 
         return builder.Services.AddReverseProxy()
             .LoadFromConfig(ProxyConfigurationSection.Resolve(builder.Configuration))
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddGinxLoadBalancing();
     }
 }

@@ -32,13 +32,19 @@ internal sealed class InProcessProxy : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts the proxy with <paramref name="configuration"/> as its whole configuration.</summary>
+    /// <summary>
+    /// Starts the proxy with <paramref name="configuration"/> as its whole configuration.
+    /// <paramref name="configureServices"/> runs before the proxy's own registrations, so a service
+    /// it adds (a fake <see cref="TimeProvider"/>) wins over the proxy's default.
+    /// </summary>
     /// <exception cref="Proxy.Configuration.ProxyConfigurationException">The configuration is invalid.</exception>
-    public static async Task<InProcessProxy> StartAsync(JsonObject configuration, CancellationToken cancellationToken)
+    public static async Task<InProcessProxy> StartAsync(
+        JsonObject configuration, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
     {
         var builder = TestApplication.CreateBuilder(configuration, out var configurationFile);
         var signal = new ConfigurationAppliedSignal();
         builder.Services.AddSingleton<IConfigChangeListener>(signal);
+        configureServices?.Invoke(builder.Services);
 
         var app = GinxProxyApplication.Build(builder);
         await app.StartAsync(cancellationToken);
