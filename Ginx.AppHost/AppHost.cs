@@ -12,11 +12,11 @@ var proxy = builder.AddProject<Projects.Ginx_Proxy>("proxy", launchProfileName: 
 
 for (var i = 1; i <= topology.Replicas; i++)
 {
-    var backend = builder.AddProject<Projects.Ginx_SampleBackend>($"backend-{i}", launchProfileName: null)
+    var backend = builder.AddProject<Projects.Ginx_SampleBackend>(TopologyOptions.ReplicaName(i), launchProfileName: null)
         .WithHttpEndpoint(name: "http", isProxied: false)
         .WithHttpHealthCheck("/health");
 
-    proxy.WithBalancedDestination(backend)
+    proxy.WithBalancedDestination(backend, topology)
         .WaitFor(backend);
 }
 

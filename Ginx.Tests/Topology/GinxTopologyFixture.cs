@@ -8,7 +8,9 @@ namespace Ginx.Tests.Topology;
 /// <summary>
 /// Starts the AppHost's whole topology once for every test in <see cref="TopologyCollection"/>: the
 /// proxy and its replicas, as <c>dotnet run --project Ginx.AppHost</c> does, plus one cluster whose
-/// only destination refuses connections, reachable through the host name <see cref="UnreachableHost"/>.
+/// only destination refuses connections, reachable through the host name <see cref="UnreachableHost"/>,
+/// and one cluster per policy in <see cref="PolicyHosts"/> over the same replicas, each reachable
+/// through its own host name.
 /// </summary>
 public sealed class GinxTopologyFixture : IAsyncLifetime
 {
@@ -17,6 +19,19 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
 
     /// <summary>The id of that cluster.</summary>
     public const string UnreachableCluster = "unreachable";
+
+    /// <summary>The host name routed to a cluster of every replica balanced by <c>WeightedLeastRequests</c>.</summary>
+    public const string LeastRequestsHost = "least-requests.test";
+
+    /// <summary>The host name routed to a cluster of every replica balanced by <c>PeakEwma</c>.</summary>
+    public const string PeakEwmaHost = "peak-ewma.test";
+
+    /// <summary>The extra clusters over the replicas: host name, and the policy that balances it.</summary>
+    public static readonly IReadOnlyDictionary<string, string> PolicyHosts = new Dictionary<string, string>
+    {
+        [LeastRequestsHost] = "WeightedLeastRequests",
+        [PeakEwmaHost] = "PeakEwma",
+    };
 
     /// <summary>How long the topology may take to start and become healthy.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -54,6 +69,19 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
             .Where(name => name.StartsWith("backend-", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToArray();
+
+        foreach (var (host, policy) in PolicyHosts)
+        {
+            var id = host.Split('.')[0];
+            proxy.WithEnvironment($"AppHost__ReverseProxy__Routes__{id}__ClusterId", id)
+                .WithEnvironment($"AppHost__ReverseProxy__Routes__{id}__Match__Hosts__0", host)
+                .WithEnvironment($"AppHost__ReverseProxy__Routes__{id}__Match__Path", "{**catch-all}")
+                .WithEnvironment($"AppHost__ReverseProxy__Clusters__{id}__LoadBalancingPolicy", policy);
+            foreach (var replica in Replicas)
+            {
+                proxy.WithEnvironment($"AppHost__ReverseProxy__Clusters__{id}__Destinations__{replica}__Address", $"http://{replica}");
+            }
+        }
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
