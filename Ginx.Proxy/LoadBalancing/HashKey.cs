@@ -36,7 +36,7 @@ internal sealed class HashKey
 
     private string Name { get; }
 
-    /// <summary>The key <paramref name="cluster"/>'s metadata names; <see cref="ClientIp"/> when it names none or an invalid one (validation rejects those).</summary>
+    /// <summary>The key a cluster's <paramref name="metadata"/> names; <see cref="ClientIp"/> when it names none or an invalid one (validation rejects those).</summary>
     public static HashKey Of(IReadOnlyDictionary<string, string>? metadata) =>
         metadata is not null && metadata.TryGetValue(MetadataKey, out var text) && TryParse(text, out var key) ? key : ClientIp;
 
