@@ -40,6 +40,6 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
     private double Cost(BalancingCandidates candidates, int index, long now)
     {
         var runtime = candidates.Runtimes[index];
-        return runtime.LatencyMs(now, time) * (runtime.InFlight + 1) / runtime.EffectiveWeight(candidates.Settings[index], now, time);
+        return runtime.LatencyMs(now, time) * (runtime.InFlight + 1) / candidates.EffectiveWeight(index, now, time);
     }
 }

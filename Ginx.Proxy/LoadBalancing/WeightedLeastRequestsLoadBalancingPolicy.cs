@@ -22,7 +22,7 @@ internal sealed class WeightedLeastRequestsLoadBalancingPolicy(TimeProvider time
 
         var state = ClusterBalancingState.Of(cluster);
         var candidates = state.Candidates(cluster, availableDestinations);
-        var now = time.GetTimestamp();
+        var now = candidates.WeightTimestamp(time);
         var start = state.NextTurn() % count;
 
         var best = -1;
@@ -32,7 +32,7 @@ internal sealed class WeightedLeastRequestsLoadBalancingPolicy(TimeProvider time
         {
             var i = start + step < count ? start + step : start + step - count;
             var load = (double)candidates.Runtimes[i].InFlight;
-            var weight = candidates.Runtimes[i].EffectiveWeight(candidates.Settings[i], now, time);
+            var weight = candidates.EffectiveWeight(i, now, time);
 
             // load / weight < bestLoad / bestWeight, without dividing.
             if (best < 0 || load * bestWeight < bestLoad * weight)

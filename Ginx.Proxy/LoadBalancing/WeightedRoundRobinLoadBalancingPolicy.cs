@@ -27,9 +27,8 @@ internal sealed class WeightedRoundRobinLoadBalancingPolicy(TimeProvider time) :
 
         var state = ClusterBalancingState.Of(cluster);
         var candidates = state.Candidates(cluster, availableDestinations);
-        var now = time.GetTimestamp();
+        var now = candidates.WeightTimestamp(time);
         var runtimes = candidates.Runtimes;
-        var settings = candidates.Settings;
 
         var best = 0;
         lock (state.SmoothLock)
@@ -39,7 +38,7 @@ internal sealed class WeightedRoundRobinLoadBalancingPolicy(TimeProvider time) :
             for (var i = 0; i < runtimes.Length; i++)
             {
                 var runtime = runtimes[i];
-                var weight = runtime.EffectiveWeight(settings[i], now, time);
+                var weight = candidates.EffectiveWeight(i, now, time);
                 var current = runtime.SmoothCurrentWeight + weight;
                 runtime.SmoothCurrentWeight = current;
                 total += weight;
