@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.LoadBalancing;
@@ -9,8 +10,12 @@ namespace Ginx.Proxy.LoadBalancing;
 /// </summary>
 internal sealed class BalancingCandidates
 {
-    public BalancingCandidates(IReadOnlyList<DestinationState> destinations)
+    private SmoothWeightedSchedule? _schedule;
+    private bool _scheduleBuilt;
+
+    public BalancingCandidates(IReadOnlyList<DestinationState> destinations, bool published)
     {
+        IsPublished = published;
         Destinations = destinations;
         Settings = new DestinationSettings[destinations.Count];
         Runtimes = new DestinationRuntime[destinations.Count];
@@ -35,6 +40,33 @@ internal sealed class BalancingCandidates
 
     public int Count => Runtimes.Length;
 
+    /// <summary>Whether this is the cluster's published list, cached for every request, rather than one resolved for a single pick.</summary>
+    public bool IsPublished { get; }
+
+    /// <summary>
+    /// The precomputed smooth weighted round robin cycle, for a published list whose weights do not
+    /// change with time (no slow start); null otherwise, or when the cycle is too long.
+    /// </summary>
+    public SmoothWeightedSchedule? Schedule
+    {
+        get
+        {
+            if (!IsPublished || _hasSlowStart)
+            {
+                return null;
+            }
+
+            // Two threads may both build it on first use; either result is the same cycle.
+            if (!Volatile.Read(ref _scheduleBuilt))
+            {
+                _schedule = SmoothWeightedSchedule.TryBuild(Settings);
+                Volatile.Write(ref _scheduleBuilt, true);
+            }
+
+            return _schedule;
+        }
+    }
+
     /// <summary>
     /// The time to compute effective weights at. Only a slow start makes a weight depend on time, so
     /// without one the clock is not read.
@@ -42,6 +74,7 @@ internal sealed class BalancingCandidates
     public long WeightTimestamp(TimeProvider time) => _hasSlowStart ? time.GetTimestamp() : 0;
 
     /// <summary>Candidate <paramref name="index"/>'s weight at <paramref name="timestamp"/> (from <see cref="WeightTimestamp"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double EffectiveWeight(int index, long timestamp, TimeProvider time) =>
         _hasSlowStart ? Runtimes[index].EffectiveWeight(Settings[index], timestamp, time) : _weights[index];
 }

@@ -38,8 +38,9 @@ internal sealed class ClusterBalancingState
             return published;
         }
 
-        var candidates = new BalancingCandidates(available);
-        if (ReferenceEquals(available, cluster.DestinationsState.AvailableDestinations))
+        var isPublished = ReferenceEquals(available, cluster.DestinationsState.AvailableDestinations);
+        var candidates = new BalancingCandidates(available, isPublished);
+        if (isPublished)
         {
             _published = candidates;
         }

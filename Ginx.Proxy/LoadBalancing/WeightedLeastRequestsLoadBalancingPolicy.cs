@@ -25,24 +25,32 @@ internal sealed class WeightedLeastRequestsLoadBalancingPolicy(TimeProvider time
         var now = candidates.WeightTimestamp(time);
         var start = state.NextTurn() % count;
 
-        var best = -1;
-        var bestLoad = 0.0;
-        var bestWeight = 1.0;
-        for (var step = 0; step < count; step++)
+        // From the turn's start to the end, then round from the beginning: a strictly lower load wins,
+        // so of equals the first met in this turn's order is taken.
+        var best = start;
+        var bestLoad = (double)candidates.Runtimes[start].InFlight;
+        var bestWeight = candidates.EffectiveWeight(start, now, time);
+        Scan(candidates, start + 1, count, now, ref best, ref bestLoad, ref bestWeight);
+        Scan(candidates, 0, start, now, ref best, ref bestLoad, ref bestWeight);
+
+        return candidates.Destinations[best];
+    }
+
+    private void Scan(BalancingCandidates candidates, int from, int to, long now, ref int best, ref double bestLoad, ref double bestWeight)
+    {
+        var runtimes = candidates.Runtimes;
+        for (var i = from; i < to; i++)
         {
-            var i = start + step < count ? start + step : start + step - count;
-            var load = (double)candidates.Runtimes[i].InFlight;
+            var load = (double)runtimes[i].InFlight;
             var weight = candidates.EffectiveWeight(i, now, time);
 
             // load / weight < bestLoad / bestWeight, without dividing.
-            if (best < 0 || load * bestWeight < bestLoad * weight)
+            if (load * bestWeight < bestLoad * weight)
             {
                 best = i;
                 bestLoad = load;
                 bestWeight = weight;
             }
         }
-
-        return candidates.Destinations[best];
     }
 }

@@ -9,10 +9,12 @@ namespace Ginx.Proxy.LoadBalancing;
 /// <c>a a b a c a a</c>, spread out rather than <c>a a a a a b c</c>.
 /// </summary>
 /// <remarks>
-/// Every pick reads and writes every running weight, so picks are serialised by a per-cluster
-/// <see cref="Lock"/> held for one pass over the destinations, never across an await. A lock-free
-/// version would have to retry the whole pass on contention, and could still not promise the exact
-/// sequence; nginx takes a lock here too.
+/// With fixed weights the sequence repeats every Σweights picks, so for the list YARP publishes it is
+/// computed once (<see cref="SmoothWeightedSchedule"/>) and a pick takes the next ticket from it:
+/// O(1), lock-free, and exact under concurrency. While a destination is in slow start (its weight
+/// changes with time), and for a list narrowed for one request, a pick runs nginx's pass itself: it
+/// reads and writes every running weight, so it holds a per-cluster <see cref="Lock"/> for that one
+/// pass, never across an await, as nginx does.
 /// </remarks>
 internal sealed class WeightedRoundRobinLoadBalancingPolicy(TimeProvider time) : ILoadBalancingPolicy
 {
@@ -27,6 +29,11 @@ internal sealed class WeightedRoundRobinLoadBalancingPolicy(TimeProvider time) :
 
         var state = ClusterBalancingState.Of(cluster);
         var candidates = state.Candidates(cluster, availableDestinations);
+        if (candidates.Schedule is { } schedule)
+        {
+            return candidates.Destinations[schedule.Next()];
+        }
+
         var now = candidates.WeightTimestamp(time);
         var runtimes = candidates.Runtimes;
 
