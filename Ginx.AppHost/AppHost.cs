@@ -14,7 +14,8 @@ for (var i = 1; i <= topology.Replicas; i++)
 {
     var backend = builder.AddProject<Projects.Ginx_SampleBackend>(TopologyOptions.ReplicaName(i), launchProfileName: null)
         .WithHttpEndpoint(name: "http", isProxied: false)
-        .WithHttpHealthCheck("/health");
+        .WithHttpHealthCheck("/health")
+        .WithChaosCommands();
 
     proxy.WithBalancedDestination(backend, topology)
         .WaitFor(backend);

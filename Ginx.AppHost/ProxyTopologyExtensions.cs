@@ -16,7 +16,13 @@ internal static class ProxyTopologyExtensions
         proxy.WithEnvironment("Ginx__ReverseProxySection", "AppHost:ReverseProxy")
             .WithEnvironment($"{Section}__Routes__all__ClusterId", ClusterId)
             .WithEnvironment($"{Section}__Routes__all__Match__Path", "{**catch-all}")
-            .WithEnvironment($"{Section}__Clusters__{ClusterId}__LoadBalancingPolicy", topology.LoadBalancingPolicy);
+            .WithEnvironment($"{Section}__Clusters__{ClusterId}__LoadBalancingPolicy", topology.LoadBalancingPolicy)
+            // Active checks find a dead replica with no traffic at all and bring a revived one back;
+            // passive health (on by default in the proxy) reacts faster while traffic flows.
+            .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Enabled", "true")
+            .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Interval", "00:00:02")
+            .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Timeout", "00:00:01")
+            .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Path", "/health");
         foreach (var (key, value) in topology.ClusterMetadata)
         {
             proxy.WithEnvironment($"{Section}__Clusters__{ClusterId}__Metadata__{key}", value);

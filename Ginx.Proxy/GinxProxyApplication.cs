@@ -23,6 +23,7 @@ public static class GinxProxyApplication
 
         try
         {
+            ValidateOptions(app.Services);
             app.MapGinxProxy();
         }
         catch (ProxyConfigurationException exception)
@@ -38,5 +39,19 @@ public static class GinxProxyApplication
         }
 
         return app;
+    }
+
+    // Options validated on start would otherwise fail later, inside YARP's cluster validation,
+    // once per cluster; checked here they fail once, each problem naming its key.
+    private static void ValidateOptions(IServiceProvider services)
+    {
+        try
+        {
+            services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        }
+        catch (Exception exception) when (exception is Microsoft.Extensions.Options.OptionsValidationException or AggregateException)
+        {
+            throw ProxyConfigurationException.FromOptions(exception);
+        }
     }
 }

@@ -58,7 +58,8 @@ public static class BackendEndpoints
         });
 
         // Streams the body back as it arrives, so a body of any size passes through constant memory.
-        workload.MapPost("/echo", async (HttpContext context) =>
+        // PUT too, so retries of an idempotent request with a body can be watched.
+        workload.MapMethods("/echo", [HttpMethods.Post, HttpMethods.Put], async (HttpContext context) =>
         {
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {

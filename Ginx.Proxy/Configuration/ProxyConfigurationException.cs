@@ -20,10 +20,29 @@ public sealed class ProxyConfigurationException : Exception
     /// Flattens the chain YARP throws (an <see cref="InvalidOperationException"/> wrapping an
     /// <see cref="AggregateException"/> of one exception per problem) into one line per problem.
     /// </summary>
-    public static ProxyConfigurationException FromYarp(Exception exception)
+    /// <param name="exception">What YARP threw.</param>
+    /// <param name="section">
+    /// The section YARP read. When YARP failed to parse a value or an address, its message does not
+    /// say which key held it; the keys found in the section are reported instead.
+    /// </param>
+    public static ProxyConfigurationException FromYarp(Exception exception, IConfigurationSection section)
     {
-        var problems = new List<string>();
-        Collect(exception, problems);
+        var problems = new List<string>(ProxyConfigurationDiagnostics.Explain(section));
+        if (problems.Count == 0)
+        {
+            Collect(exception, problems);
+        }
+
+        return new ProxyConfigurationException(problems, exception);
+    }
+
+    /// <summary>Lists every failure of options validated at start-up, one line each.</summary>
+    public static ProxyConfigurationException FromOptions(Exception exception)
+    {
+        var failures = exception is AggregateException aggregate ? aggregate.InnerExceptions : [exception];
+        var problems = failures
+            .SelectMany(failure => failure is Microsoft.Extensions.Options.OptionsValidationException validation ? validation.Failures : [failure.Message])
+            .ToList();
         return new ProxyConfigurationException(problems, exception);
     }
 

@@ -9,7 +9,10 @@ namespace Ginx.Proxy.Configuration;
 /// and destinations, and every route. A rejected reload is reported as such, with the reasons, so an
 /// operator knows the previous configuration is still the one serving.
 /// </summary>
-internal sealed partial class ProxyConfigurationLog(IServiceProvider services, ILogger<ProxyConfigurationLog> logger) : IConfigChangeListener
+internal sealed partial class ProxyConfigurationLog(
+    IServiceProvider services,
+    IConfiguration configuration,
+    ILogger<ProxyConfigurationLog> logger) : IConfigChangeListener
 {
     // Resolved lazily: the state lookup is the config manager, which depends on this listener.
     private IProxyStateLookup State => services.GetRequiredService<IProxyStateLookup>();
@@ -39,11 +42,12 @@ internal sealed partial class ProxyConfigurationLog(IServiceProvider services, I
         }
     }
 
-    public void ConfigurationApplyingFailed(IReadOnlyList<IProxyConfig> proxyConfigs, Exception exception) =>
-        LogReloadRejected(logger, ProxyConfigurationException.FromYarp(exception).Message);
+    public void ConfigurationApplyingFailed(IReadOnlyList<IProxyConfig> proxyConfigs, Exception exception) => LogRejected(exception);
 
-    public void ConfigurationLoadingFailed(IProxyConfigProvider configProvider, Exception exception) =>
-        LogReloadRejected(logger, ProxyConfigurationException.FromYarp(exception).Message);
+    public void ConfigurationLoadingFailed(IProxyConfigProvider configProvider, Exception exception) => LogRejected(exception);
+
+    private void LogRejected(Exception exception) => LogReloadRejected(
+        logger, ProxyConfigurationException.FromYarp(exception, ProxyConfigurationSection.Resolve(configuration)).Message);
 
     public void ConfigurationLoaded(IReadOnlyList<IProxyConfig> proxyConfigs)
     {

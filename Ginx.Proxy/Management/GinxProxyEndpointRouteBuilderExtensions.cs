@@ -1,5 +1,6 @@
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Forwarding;
+using Ginx.Proxy.Retries;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -18,6 +19,7 @@ public static class GinxProxyEndpointRouteBuilderExtensions
             app.MapReverseProxy(proxy =>
             {
                 proxy.UseMiddleware<ProxyErrorResponseMiddleware>();
+                proxy.UseMiddleware<RetryMiddleware>();
                 proxy.UseSessionAffinity();
                 proxy.UseGinxLoadBalancing();
                 proxy.UsePassiveHealthChecks();
@@ -25,7 +27,7 @@ public static class GinxProxyEndpointRouteBuilderExtensions
         }
         catch (InvalidOperationException exception)
         {
-            throw ProxyConfigurationException.FromYarp(exception);
+            throw ProxyConfigurationException.FromYarp(exception, ProxyConfigurationSection.Resolve(app.Configuration));
         }
 
         app.MapFallback("{**path}", (HttpRequest request) => TypedResults.Problem(

@@ -20,6 +20,7 @@ public static class GinxProxyServiceCollectionExtensions
         return builder.Services.AddReverseProxy()
             .LoadFromConfig(ProxyConfigurationSection.Resolve(builder.Configuration))
             .AddServiceDiscoveryDestinationResolver()
+            .AddGinxFailureHandling()
             .AddGinxLoadBalancing();
     }
 }

@@ -46,6 +46,62 @@ public sealed class ProxyConfigurationTests
     }
 
     [Fact]
+    public async Task Start_UnparsableValues_FailsNamingEveryKeyAndValue()
+    {
+        var configuration = Configuration("RoundRobin");
+        var cluster = configuration["ReverseProxy"]!["Clusters"]!["backend"]!;
+        cluster["HttpRequest"] = new JsonObject { ["ActivityTimeout"] = "30s" };
+        cluster["HealthCheck"] = new JsonObject { ["Active"] = new JsonObject { ["Enabled"] = "yes" } };
+
+        var exception = await Assert.ThrowsAsync<ProxyConfigurationException>(
+            () => InProcessProxy.StartAsync(configuration, Cancellation));
+
+        Assert.Equal(2, exception.Problems.Count);
+        Assert.Contains(exception.Problems, problem =>
+            problem.StartsWith("ReverseProxy:Clusters:backend:HttpRequest:ActivityTimeout = '30s' is not a duration", StringComparison.Ordinal));
+        Assert.Contains(exception.Problems, problem =>
+            problem.StartsWith("ReverseProxy:Clusters:backend:HealthCheck:Active:Enabled = 'yes' is not true or false", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_DestinationAddressNotAnAddress_FailsNamingTheDestination()
+    {
+        var exception = await Assert.ThrowsAsync<ProxyConfigurationException>(
+            () => InProcessProxy.StartAsync(Configuration("RoundRobin", address: "localhost-5081"), Cancellation));
+
+        var problem = Assert.Single(exception.Problems);
+        Assert.StartsWith("ReverseProxy:Clusters:backend:Destinations:one:Address = 'localhost-5081' is not an absolute address", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_InvalidClusterMetadata_FailsNamingClusterKeyAndValue()
+    {
+        var configuration = Configuration("RoundRobin");
+        configuration["ReverseProxy"]!["Clusters"]!["backend"]!["Metadata"] = new JsonObject { ["Tries"] = "0", ["RetryOn"] = "error, http_500" };
+
+        var exception = await Assert.ThrowsAsync<ProxyConfigurationException>(
+            () => InProcessProxy.StartAsync(configuration, Cancellation));
+
+        Assert.Contains(exception.Problems, problem => problem.Contains("Cluster 'backend'", StringComparison.Ordinal)
+            && problem.Contains("Metadata:Tries = '0'", StringComparison.Ordinal));
+        Assert.Contains(exception.Problems, problem => problem.Contains("Metadata:RetryOn", StringComparison.Ordinal)
+            && problem.Contains("'http_500'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_InvalidDefaults_FailsNamingTheFullKey()
+    {
+        var configuration = Configuration("RoundRobin");
+        configuration["Ginx"] = new JsonObject { ["PassiveHealth"] = new JsonObject { ["MaxEjectionPercent"] = "150" } };
+
+        var exception = await Assert.ThrowsAsync<ProxyConfigurationException>(
+            () => InProcessProxy.StartAsync(configuration, Cancellation));
+
+        var problem = Assert.Single(exception.Problems);
+        Assert.Contains("Ginx:PassiveHealth:MaxEjectionPercent = '150'", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reload_Invalid_IsRejectedAndPreviousConfigurationKeepsServing()
     {
         await using var backend = await InProcessBackend.StartAsync("one", Cancellation);

@@ -46,14 +46,15 @@ public sealed class ProxyErrorResponseTests
     }
 
     [Fact]
-    public async Task Request_DestinationRefusesConnections_Gets502ProblemNamingCluster()
+    public async Task Request_EveryDestinationRefusesConnections_Gets503ProblemNamingClusterWithRetryAfter()
     {
         await using var proxy = await InProcessProxy.StartAsync(Configuration("http://127.0.0.1:1"), Cancellation);
 
         using var response = await proxy.Client.GetAsync("/api/orders", Cancellation);
 
-        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);
         Assert.Equal("api", problem.GetProperty("cluster").GetString());
+        Assert.NotNull(response.Headers.RetryAfter);
     }
 
     [Fact]

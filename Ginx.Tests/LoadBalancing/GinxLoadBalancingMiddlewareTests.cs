@@ -18,16 +18,17 @@ public sealed class GinxLoadBalancingMiddlewareTests
     public async Task MaxConns_FiftyConcurrentSlowRequests_NoReplicaExceedsItsLimit()
     {
         const int maxConns = 4;
-        await using var backends = new Backends(await InProcessBackend.StartManyAsync(3, Cancellation));
+        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        await using var stopBackends = new AsyncDisposables(backends);
         await using var proxy = await InProcessProxy.StartAsync(
-            Create("RoundRobin", backends.All.Select(backend => Destination(backend, ("MaxConns", $"{maxConns}")))), Cancellation);
+            Create("RoundRobin", backends.Select(backend => Destination(backend, ("MaxConns", $"{maxConns}")))), Cancellation);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => proxy.Client.GetAsync("/delay/500", Cancellation)));
 
         try
         {
-            Assert.All(backends.All, backend => Assert.InRange(backend.Stats.Snapshot(backend.Name).MaxInFlight, 1, maxConns));
-            Assert.Contains(backends.All, backend => backend.Stats.Snapshot(backend.Name).MaxInFlight == maxConns);
+            Assert.All(backends, backend => Assert.InRange(backend.Stats.Snapshot(backend.Name).MaxInFlight, 1, maxConns));
+            Assert.Contains(backends, backend => backend.Stats.Snapshot(backend.Name).MaxInFlight == maxConns);
             var served = responses.Count(response => response.StatusCode == HttpStatusCode.OK);
             Assert.InRange(served, 3 * maxConns, 50 - 1);
             foreach (var rejected in responses.Where(response => response.StatusCode != HttpStatusCode.OK))
@@ -63,7 +64,8 @@ public sealed class GinxLoadBalancingMiddlewareTests
     [Fact]
     public async Task Down_NeverServes()
     {
-        await using var backends = new Backends(await InProcessBackend.StartManyAsync(3, Cancellation));
+        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        await using var stopBackends = new AsyncDisposables(backends);
         await using var proxy = await InProcessProxy.StartAsync(Create("WeightedRoundRobin",
         [
             Destination(backends[0]),
@@ -81,7 +83,8 @@ public sealed class GinxLoadBalancingMiddlewareTests
     [Fact]
     public async Task Backup_ServesOnlyWhileEveryPrimaryIsDown()
     {
-        await using var backends = new Backends(await InProcessBackend.StartManyAsync(3, Cancellation));
+        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        await using var stopBackends = new AsyncDisposables(backends);
         var healthCheck = JsonNode.Parse("""
             {
               "HealthCheck": { "Active": { "Enabled": true, "Interval": "00:00:00.250", "Timeout": "00:00:01", "Path": "/health" } },
@@ -115,9 +118,10 @@ public sealed class GinxLoadBalancingMiddlewareTests
     public async Task SlowStart_ReturningReplica_ShareRampsUpInsteadOfJumping()
     {
         var time = new FakeTimeProvider();
-        await using var backends = new Backends(await InProcessBackend.StartManyAsync(3, Cancellation));
+        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        await using var stopBackends = new AsyncDisposables(backends);
         var returning = backends[2];
-        JsonObject Configuration(bool returningDown) => Create("WeightedRoundRobin", backends.All.Select(backend =>
+        JsonObject Configuration(bool returningDown) => Create("WeightedRoundRobin", backends.Select(backend =>
             Destination(backend, ("SlowStart", "00:00:10"), ("Down", backend == returning && returningDown ? "true" : "false"))));
         await using var proxy = await InProcessProxy.StartAsync(Configuration(returningDown: false), Cancellation,
             services => services.AddSingleton<TimeProvider>(time));
@@ -146,8 +150,9 @@ public sealed class GinxLoadBalancingMiddlewareTests
     [Fact]
     public async Task Reload_UnderLoad_SwitchingPolicyWeightsAndDestinationsFailsNoRequest()
     {
-        await using var backends = new Backends(await InProcessBackend.StartManyAsync(3, Cancellation));
-        var all = backends.All.Select(backend => Destination(backend)).ToArray();
+        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        await using var stopBackends = new AsyncDisposables(backends);
+        var all = backends.Select(backend => Destination(backend)).ToArray();
         await using var proxy = await InProcessProxy.StartAsync(Create("RoundRobin", all), Cancellation);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
@@ -198,7 +203,7 @@ public sealed class GinxLoadBalancingMiddlewareTests
             {
                 var before = Volatile.Read(ref succeeded);
                 Assert.True(await proxy.ReconfigureAsync(configuration, Cancellation));
-                await WaitForAsync(() => Volatile.Read(ref succeeded) >= before + 50);
+                await Eventually.HoldsAsync(() => Volatile.Read(ref succeeded) >= before + 50, TimeSpan.FromSeconds(30), "50 requests served after the reload");
             }
         }
         finally
@@ -235,7 +240,8 @@ public sealed class GinxLoadBalancingMiddlewareTests
     [Fact]
     public async Task Reload_BadMetadata_IsRejectedAndPreviousWeightsKeepServing()
     {
-        await using var backends = new Backends(await InProcessBackend.StartManyAsync(2, Cancellation));
+        var backends = await InProcessBackend.StartManyAsync(2, Cancellation);
+        await using var stopBackends = new AsyncDisposables(backends);
         await using var proxy = await InProcessProxy.StartAsync(Create("WeightedRoundRobin",
             [Destination(backends[0], ("Weight", "3")), Destination(backends[1])]), Cancellation);
 
@@ -252,35 +258,10 @@ public sealed class GinxLoadBalancingMiddlewareTests
     private static async Task WaitUntilAvailableAsync(InProcessProxy proxy, string[] expected)
     {
         var state = proxy.Services.GetRequiredService<IProxyStateLookup>();
-        await WaitForAsync(() => state.TryGetCluster(ClusterId, out var cluster)
+        await Eventually.HoldsAsync(() => state.TryGetCluster(ClusterId, out var cluster)
             && cluster.DestinationsState.AvailableDestinations
                 .Select(destination => destination.DestinationId.Split('[')[0]) // service discovery appends "[address]"
-                .Order(StringComparer.Ordinal).SequenceEqual(expected));
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-    }
-
-    /// <summary>Disposes every backend with the test.</summary>
-    private sealed class Backends(InProcessBackend[] all) : IAsyncDisposable
-    {
-        public InProcessBackend[] All => all;
-
-        public InProcessBackend this[int index] => all[index];
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var backend in all)
-            {
-                await backend.DisposeAsync();
-            }
-        }
+                .Order(StringComparer.Ordinal).SequenceEqual(expected),
+            TimeSpan.FromSeconds(30), $"only {string.Join(", ", expected)} available");
     }
 }

@@ -77,6 +77,9 @@ internal sealed class InProcessProxy : IAsyncDisposable
         return await outcome.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
     }
 
+    /// <summary>Stops the proxy as a SIGTERM would: it stops accepting and lets requests in flight finish.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

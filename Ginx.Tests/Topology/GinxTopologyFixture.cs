@@ -1,7 +1,9 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ginx.SampleBackend;
 
 namespace Ginx.Tests.Topology;
 
@@ -32,6 +34,12 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
         [LeastRequestsHost] = "WeightedLeastRequests",
         [PeakEwmaHost] = "PeakEwma",
     };
+
+    /// <summary>
+    /// The host name routed to a cluster over the same replicas with passive health off, so a test
+    /// can count every attempt retries make without ejections changing the picture.
+    /// </summary>
+    public const string NoEjectionHost = "no-ejection.test";
 
     /// <summary>How long the topology may take to start and become healthy.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -70,17 +78,11 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
             .Order(StringComparer.Ordinal)
             .ToArray();
 
+        AddClusterOverReplicas(proxy, NoEjectionHost, "no-ejection", "RoundRobin",
+            new() { ["MaxFails"] = "0", ["Consecutive5xx"] = "0", ["SuccessRateStdevFactor"] = "0" });
         foreach (var (host, policy) in PolicyHosts)
         {
-            var id = host.Split('.')[0];
-            proxy.WithEnvironment($"AppHost__ReverseProxy__Routes__{id}__ClusterId", id)
-                .WithEnvironment($"AppHost__ReverseProxy__Routes__{id}__Match__Hosts__0", host)
-                .WithEnvironment($"AppHost__ReverseProxy__Routes__{id}__Match__Path", "{**catch-all}")
-                .WithEnvironment($"AppHost__ReverseProxy__Clusters__{id}__LoadBalancingPolicy", policy);
-            foreach (var replica in Replicas)
-            {
-                proxy.WithEnvironment($"AppHost__ReverseProxy__Clusters__{id}__Destinations__{replica}__Address", $"http://{replica}");
-            }
+            AddClusterOverReplicas(proxy, host, host.Split('.')[0], policy, []);
         }
 
         _app = await builder.BuildAsync(timeout.Token);
@@ -91,6 +93,135 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
 
         ProxyAddress = _app.GetEndpoint("proxy", "http");
         Proxy = new HttpClient { BaseAddress = ProxyAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>Routes requests for <paramref name="host"/> to a cluster of its own over every replica.</summary>
+    private void AddClusterOverReplicas(
+        IResourceBuilder<ProjectResource> proxy, string host, string clusterId, string policy, Dictionary<string, string> metadata)
+    {
+        var route = $"AppHost__ReverseProxy__Routes__{clusterId}";
+        var cluster = $"AppHost__ReverseProxy__Clusters__{clusterId}";
+        proxy.WithEnvironment($"{route}__ClusterId", clusterId)
+            .WithEnvironment($"{route}__Match__Hosts__0", host)
+            .WithEnvironment($"{route}__Match__Path", "{**catch-all}")
+            .WithEnvironment($"{cluster}__LoadBalancingPolicy", policy);
+        foreach (var (key, value) in metadata)
+        {
+            proxy.WithEnvironment($"{cluster}__Metadata__{key}", value);
+        }
+
+        foreach (var replica in Replicas)
+        {
+            proxy.WithEnvironment($"{cluster}__Destinations__{replica}__Address", $"http://{replica}");
+        }
+    }
+
+    /// <summary>Stops a replica through Aspire, as the dashboard's Stop does: its port then refuses connections.</summary>
+    public async Task StopReplicaAsync(string name, CancellationToken cancellationToken)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StopCommand, cancellationToken);
+        Assert.True(result.Success, result.Message);
+    }
+
+    /// <summary>
+    /// Kills a replica's process outright, as a crash would: unlike Stop, which lets requests in
+    /// flight finish, this cuts them off mid-transfer.
+    /// </summary>
+    public async Task KillReplicaAsync(string name, CancellationToken cancellationToken)
+    {
+        using var client = Replica(name);
+        var reply = await client.GetFromJsonAsync<ReplicaReply>("/", JsonSerializerOptions.Web, cancellationToken);
+        using (var process = System.Diagnostics.Process.GetProcessById(reply!.Pid))
+        {
+            process.Kill();
+        }
+
+        await App.ResourceNotifications.WaitForResourceAsync(name, [KnownResourceStates.Exited, KnownResourceStates.Finished], cancellationToken)
+            .WaitAsync(StartTimeout, cancellationToken);
+    }
+
+    /// <summary>Starts a stopped replica and waits until it is healthy again.</summary>
+    public async Task StartReplicaAsync(string name, CancellationToken cancellationToken)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StartCommand, cancellationToken);
+        Assert.True(result.Success, result.Message);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+    }
+
+    /// <summary>Runs one of the AppHost's dashboard commands on a resource.</summary>
+    public async Task ExecuteCommandAsync(string name, string command, CancellationToken cancellationToken)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(name, command, cancellationToken);
+        Assert.True(result.Success, result.Message);
+    }
+
+    /// <summary>What one replica reports it has served.</summary>
+    public async Task<RequestStatsSnapshot> StatsAsync(string name, CancellationToken cancellationToken)
+    {
+        using var client = Replica(name);
+        return (await client.GetFromJsonAsync<RequestStatsSnapshot>("/stats", JsonSerializerOptions.Web, cancellationToken))!;
+    }
+
+    /// <summary>Starts every replica's counts afresh.</summary>
+    public async Task ResetStatsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var name in Replicas)
+        {
+            using var client = Replica(name);
+            (await client.DeleteAsync("/stats", cancellationToken)).EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>What every replica has served since its stats were last reset, added up.</summary>
+    public async Task<long> TotalServedAsync(CancellationToken cancellationToken)
+    {
+        long served = 0;
+        foreach (var name in Replicas)
+        {
+            served += (await StatsAsync(name, cancellationToken)).Served;
+        }
+
+        return served;
+    }
+
+    /// <summary>Sets the same chaos on every replica; <see cref="ChaosSettings.None"/> heals them.</summary>
+    public async Task SetChaosOnAllAsync(ChaosSettings chaos, CancellationToken cancellationToken)
+    {
+        foreach (var name in Replicas)
+        {
+            using var client = Replica(name);
+            (await client.PostAsJsonAsync("/chaos", chaos, JsonSerializerOptions.Web, cancellationToken)).EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>
+    /// Puts the topology back as tests expect to find it: every replica running, healthy, healed,
+    /// and served to by the proxy's main cluster again (passive health may have ejected it).
+    /// </summary>
+    public async Task EnsureAllReplicasServeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var name in Replicas)
+        {
+            if (App.ResourceNotifications.TryGetCurrentState(name, out var resource)
+                && resource.Snapshot.State?.Text != KnownResourceStates.Running)
+            {
+                await StartReplicaAsync(name, cancellationToken);
+            }
+        }
+
+        await SetChaosOnAllAsync(ChaosSettings.None, cancellationToken);
+
+        var seen = new HashSet<string>();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(StartTimeout);
+        while (seen.Count < Replicas.Count)
+        {
+            using var response = await Proxy.GetAsync("/", deadline.Token);
+            if (response.IsSuccessStatusCode && response.Headers.TryGetValues(ReplicaIdentity.HeaderName, out var names))
+            {
+                seen.Add(names.Single());
+            }
+        }
     }
 
     /// <summary>A plain client straight to one replica, bypassing the proxy.</summary>

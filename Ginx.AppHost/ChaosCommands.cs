@@ -1,0 +1,66 @@
+using System.Net.Http.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Ginx.AppHost;
+
+/// <summary>
+/// Dashboard commands on every replica that make it misbehave on purpose, so the balancer's
+/// reaction can be watched: each calls the replica's own <c>/chaos</c> endpoint. Aspire's built-in
+/// Stop and Start kill and revive a replica.
+/// </summary>
+public static class ChaosCommands
+{
+    /// <summary>Adds 500 ms to every answer.</summary>
+    public const string SlowDown = "ginx-slow-down";
+
+    /// <summary>Answers half the requests with 503.</summary>
+    public const string FailHalf = "ginx-fail-half";
+
+    /// <summary>Back to normal.</summary>
+    public const string Heal = "ginx-heal";
+
+    private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Adds the commands to <paramref name="replica"/>.</summary>
+    public static IResourceBuilder<ProjectResource> WithChaosCommands(this IResourceBuilder<ProjectResource> replica)
+    {
+        var endpoint = replica.GetEndpoint("http");
+        return replica
+            .WithCommand(SlowDown, "Slow down",
+                context => SetChaosAsync(endpoint, new { latencyMs = 500 }, context.CancellationToken),
+                Options("Every answer takes 500 ms longer.", "Timer"))
+            .WithCommand(FailHalf, "Fail half",
+                context => SetChaosAsync(endpoint, new { errorRate = 0.5, errorStatus = 503 }, context.CancellationToken),
+                Options("Half the requests are answered 503.", "ErrorCircle"))
+            .WithCommand(Heal, "Heal",
+                context => SetChaosAsync(endpoint, chaos: null, context.CancellationToken),
+                Options("Serve normally again.", "HeartPulse"));
+    }
+
+    private static CommandOptions Options(string description, string icon) => new()
+    {
+        Description = description,
+        IconName = icon,
+        UpdateState = context => context.ResourceSnapshot.HealthStatus == HealthStatus.Healthy
+            ? ResourceCommandState.Enabled
+            : ResourceCommandState.Disabled,
+    };
+
+    private static async Task<ExecuteCommandResult> SetChaosAsync(EndpointReference endpoint, object? chaos, CancellationToken cancellationToken)
+    {
+        var address = new Uri(new Uri(endpoint.Url), "/chaos");
+        try
+        {
+            using var response = chaos is null
+                ? await Client.DeleteAsync(address, cancellationToken)
+                : await Client.PostAsJsonAsync(address, chaos, cancellationToken);
+            return response.IsSuccessStatusCode
+                ? CommandResults.Success()
+                : CommandResults.Failure($"The replica answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+        catch (HttpRequestException exception)
+        {
+            return CommandResults.Failure($"The replica could not be reached: {exception.Message}");
+        }
+    }
+}

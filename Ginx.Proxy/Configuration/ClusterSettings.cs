@@ -1,0 +1,126 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Configuration.ClusterValidators;
+
+namespace Ginx.Proxy.Configuration;
+
+/// <summary>
+/// Settings with a global default (a section under <c>Ginx:</c>) that a cluster may override one
+/// key at a time through its <c>Metadata</c>, under the same names: <c>Ginx:Retries:Tries</c> sets
+/// the default, a cluster's <c>Metadata:Tries</c> its own value. Both are checked by the same
+/// data annotations, with messages that name the key and the value.
+/// </summary>
+/// <typeparam name="TSettings">A class of settable properties with data annotations.</typeparam>
+public abstract class ClusterSettings<TSettings> where TSettings : ClusterSettings<TSettings>
+{
+    /// <summary>A copy, so a cluster's overrides never touch the defaults.</summary>
+    public TSettings Clone() => (TSettings)MemberwiseClone();
+
+    /// <summary>
+    /// The settings for <paramref name="cluster"/>: these (the defaults) with the cluster's
+    /// metadata bound over them. Problems go to <paramref name="problems"/>, each naming the cluster
+    /// and the key; the result is then only the defaults.
+    /// </summary>
+    public TSettings ResolveFor(ClusterConfig cluster, ICollection<string> problems)
+    {
+        var defaults = (TSettings)this;
+        var settings = defaults.Clone();
+        if (cluster.Metadata is not { Count: > 0 } metadata)
+        {
+            return settings;
+        }
+
+        var before = problems.Count;
+        try
+        {
+            new ConfigurationBuilder()
+                .AddInMemoryCollection(metadata!)
+                .Build()
+                .Bind(settings);
+        }
+        catch (InvalidOperationException exception)
+        {
+            problems.Add($"Cluster '{cluster.ClusterId}': {exception.Message}");
+            return defaults.Clone();
+        }
+
+        foreach (var (member, message) in settings.Problems())
+        {
+            problems.Add($"Cluster '{cluster.ClusterId}': Metadata:{member} = '{metadata.GetValueOrDefault(member) ?? settings.Describe(member)}': {message}");
+        }
+
+        return problems.Count == before ? settings : defaults.Clone();
+    }
+
+    /// <summary>Every invalid member with what is wrong with it.</summary>
+    public IEnumerable<(string Member, string Message)> Problems()
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
+        if (this is IValidatableObject validatable)
+        {
+            results.AddRange(validatable.Validate(new ValidationContext(this)));
+        }
+
+        foreach (var result in results)
+        {
+            foreach (var member in result.MemberNames)
+            {
+                yield return (member, result.ErrorMessage ?? "is invalid.");
+            }
+        }
+    }
+
+    /// <summary>The current value of <paramref name="member"/>, as configuration would spell it.</summary>
+    public string? Describe(string member) =>
+        Convert.ToString(GetType().GetProperty(member)?.GetValue(this), CultureInfo.InvariantCulture);
+}
+
+/// <summary>Validates the global defaults at start-up, naming the full key and its value.</summary>
+internal sealed class ClusterSettingsDefaultsValidator<TSettings>(string sectionName) : IValidateOptions<TSettings>
+    where TSettings : ClusterSettings<TSettings>
+{
+    public ValidateOptionsResult Validate(string? name, TSettings options)
+    {
+        var failures = options.Problems()
+            .Select(problem => $"{sectionName}:{problem.Member} = '{options.Describe(problem.Member)}': {problem.Message}")
+            .ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>Rejects a cluster whose metadata overrides are invalid, at start-up and on reload alike.</summary>
+internal sealed class ClusterSettingsValidator<TSettings>(IOptions<TSettings> defaults) : IClusterValidator
+    where TSettings : ClusterSettings<TSettings>
+{
+    public ValueTask ValidateAsync(ClusterConfig cluster, IList<Exception> errors)
+    {
+        var problems = new List<string>();
+        defaults.Value.ResolveFor(cluster, problems);
+        foreach (var problem in problems)
+        {
+            errors.Add(new ArgumentException(problem));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Each cluster's resolved settings, computed once per configuration of the cluster: YARP replaces
+/// the <see cref="ClusterConfig"/> on every change, so keying on it both refreshes and never leaks.
+/// </summary>
+internal sealed class ClusterSettingsCache<TSettings>
+    where TSettings : ClusterSettings<TSettings>
+{
+    private readonly ConditionalWeakTable<ClusterConfig, TSettings> _resolved = new();
+    private readonly ConditionalWeakTable<ClusterConfig, TSettings>.CreateValueCallback _resolve;
+
+    public ClusterSettingsCache(IOptions<TSettings> defaults) =>
+        _resolve = config => defaults.Value.ResolveFor(config, new List<string>());
+
+    public TSettings For(ClusterConfig cluster) => _resolved.GetValue(cluster, _resolve);
+}

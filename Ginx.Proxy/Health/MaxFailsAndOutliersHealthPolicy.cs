@@ -1,0 +1,163 @@
+using System.Runtime.CompilerServices;
+using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Forwarding;
+using Ginx.Proxy.Retries;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace Ginx.Proxy.Health;
+
+/// <summary>
+/// Passive health from the traffic itself. Every attempt that fails (a transport failure, a
+/// timeout, or a status the cluster's <c>RetryOn</c> names) counts against nginx's
+/// <c>MaxFails</c> within <c>FailTimeout</c>; every 5xx or gateway error counts towards Envoy's
+/// consecutive-5xx ejection; and every <c>SuccessRateInterval</c> the destinations' success rates are
+/// compared. Like YARP's own policies it never flips health itself: it reports through
+/// <see cref="IDestinationHealthUpdater"/>, which brings the destination back after the ejection.
+/// </summary>
+internal sealed partial class MaxFailsAndOutliersHealthPolicy(
+    IDestinationHealthUpdater healthUpdater,
+    ClusterSettingsCache<PassiveHealthOptions> healthSettings,
+    ClusterSettingsCache<RetryOptions> retrySettings,
+    TimeProvider time,
+    ILogger<MaxFailsAndOutliersHealthPolicy> logger) : IPassiveHealthCheckPolicy
+{
+    private readonly ConditionalWeakTable<DestinationState, DestinationFailureTracker> _trackers = new();
+    private readonly ConditionalWeakTable<ClusterState, SuccessRateClock> _clocks = new();
+
+    public string Name => GinxPassiveHealthPolicies.MaxFailsAndOutliers;
+
+    public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
+    {
+        var result = AttemptResult.Of(context);
+        if (result.Verdict == AttemptVerdict.NotTheDestinationsFault)
+        {
+            return;
+        }
+
+        var config = cluster.Model.Config;
+        var options = healthSettings.For(config);
+        var tracker = _trackers.GetOrCreateValue(destination);
+        var now = time.GetTimestamp();
+
+        if (result.IsDestinationFailure)
+        {
+            var countsForMaxFails = (result.Condition & retrySettings.For(config).Conditions) != 0;
+            switch (tracker.Failed(now, countsForMaxFails, options, time))
+            {
+                case EjectionReason.MaxFails:
+                    Eject(cluster, destination, EjectionReason.MaxFails, options.FailTimeout);
+                    break;
+                case EjectionReason.Consecutive5xx when WithinEjectionCap(cluster, options):
+                    Eject(cluster, destination, EjectionReason.Consecutive5xx, tracker.NextEjectionTime(now, options, time));
+                    break;
+            }
+        }
+        else
+        {
+            tracker.Succeeded();
+        }
+
+        if (options.SuccessRateStdevFactor > 0 && _clocks.GetOrCreateValue(cluster).IsDue(now, options.SuccessRateInterval, time))
+        {
+            EjectSuccessRateOutliers(cluster, options, now);
+        }
+    }
+
+    private void EjectSuccessRateOutliers(ClusterState cluster, PassiveHealthOptions options, long now)
+    {
+        var destinations = cluster.DestinationsState.AllDestinations;
+        var rates = new (DestinationState Destination, double Rate)[destinations.Count];
+        var judged = 0;
+        foreach (var destination in destinations)
+        {
+            var (requests, successes) = _trackers.GetOrCreateValue(destination).TakeInterval();
+            if (requests >= options.SuccessRateRequestVolume)
+            {
+                rates[judged++] = (destination, (double)successes / requests);
+            }
+        }
+
+        if (judged < options.SuccessRateMinimumHosts)
+        {
+            return;
+        }
+
+        var mean = 0.0;
+        for (var i = 0; i < judged; i++)
+        {
+            mean += rates[i].Rate;
+        }
+
+        mean /= judged;
+        var variance = 0.0;
+        for (var i = 0; i < judged; i++)
+        {
+            variance += (rates[i].Rate - mean) * (rates[i].Rate - mean);
+        }
+
+        var threshold = mean - (options.SuccessRateStdevFactor * Math.Sqrt(variance / judged));
+        for (var i = 0; i < judged; i++)
+        {
+            var (destination, rate) = rates[i];
+            if (rate < threshold && destination.Health.Passive != DestinationHealth.Unhealthy && WithinEjectionCap(cluster, options))
+            {
+                var length = _trackers.GetOrCreateValue(destination).NextEjectionTime(now, options, time);
+                Eject(cluster, destination, EjectionReason.SuccessRate, length);
+            }
+        }
+    }
+
+    // Outlier detection never ejects more than MaxEjectionPercent of the cluster: beyond that the
+    // "outliers" are the cluster, and taking them out would only pile their load on the rest.
+    private static bool WithinEjectionCap(ClusterState cluster, PassiveHealthOptions options)
+    {
+        var all = cluster.DestinationsState.AllDestinations;
+        var ejected = 1;
+        foreach (var destination in all)
+        {
+            if (destination.Health.Passive == DestinationHealth.Unhealthy)
+            {
+                ejected++;
+            }
+        }
+
+        return ejected * 100 <= options.MaxEjectionPercent * all.Count;
+    }
+
+    private void Eject(ClusterState cluster, DestinationState destination, EjectionReason reason, TimeSpan length)
+    {
+        if (destination.Health.Passive == DestinationHealth.Unhealthy)
+        {
+            return;
+        }
+
+        LogEjected(logger, cluster.ClusterId, destination.DestinationId, reason, length);
+        healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, length);
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
+        Message = "Destination '{DestinationId}' of cluster '{ClusterId}' ejected for {Length} ({Reason})")]
+    private static partial void LogEjected(ILogger logger, string clusterId, string destinationId, EjectionReason reason, TimeSpan length);
+
+    /// <summary>Lets exactly one request per interval compare success rates.</summary>
+    private sealed class SuccessRateClock
+    {
+        private long _due;
+
+        public bool IsDue(long now, TimeSpan interval, TimeProvider time)
+        {
+            var due = Volatile.Read(ref _due);
+            if (due == 0)
+            {
+                Interlocked.CompareExchange(ref _due, now + Ticks(interval, time), 0);
+                return false;
+            }
+
+            return now >= due && Interlocked.CompareExchange(ref _due, now + Ticks(interval, time), due) == due;
+        }
+
+        private static long Ticks(TimeSpan interval, TimeProvider time) =>
+            (long)(interval.TotalSeconds * time.TimestampFrequency);
+    }
+}

@@ -1,0 +1,72 @@
+namespace Ginx.Proxy.Retries;
+
+/// <summary>
+/// Envoy's retry budget: over a sliding window, retries may add at most a share of the cluster's
+/// requests (with a floor, so a quiet cluster can still retry). Without it, a cluster-wide failure
+/// turns every request into <c>Tries</c> requests exactly when the destinations can least bear it.
+/// </summary>
+internal sealed class RetryBudget(TimeProvider time)
+{
+    private const int BucketCount = 10;
+
+    private readonly Bucket[] _buckets = [new(), new(), new(), new(), new(), new(), new(), new(), new(), new()];
+    private readonly Lock _retryLock = new();
+
+    /// <summary>Counts a request towards the share retries may take. Lock-free: it runs on every request.</summary>
+    public void RecordRequest(TimeSpan window) => Interlocked.Increment(ref Current(window, out _).Requests);
+
+    /// <summary>Takes one retry from the budget, or says there is none left.</summary>
+    public bool TryAcquireRetry(RetryOptions options)
+    {
+        lock (_retryLock)
+        {
+            var current = Current(options.BudgetWindow, out var epoch);
+            long requests = 0, retries = 0;
+            foreach (var bucket in _buckets)
+            {
+                if (Volatile.Read(ref bucket.Epoch) > epoch - BucketCount)
+                {
+                    requests += Volatile.Read(ref bucket.Requests);
+                    retries += Volatile.Read(ref bucket.Retries);
+                }
+            }
+
+            var allowed = Math.Max(options.BudgetMinRetries, (long)(requests * options.BudgetPercent / 100));
+            if (retries >= allowed)
+            {
+                return false;
+            }
+
+            Interlocked.Increment(ref current.Retries);
+            return true;
+        }
+    }
+
+    private Bucket Current(TimeSpan window, out long epoch)
+    {
+        var bucketLength = Math.Max(1, (long)(window.TotalSeconds * time.TimestampFrequency / BucketCount));
+        epoch = time.GetTimestamp() / bucketLength;
+        var bucket = _buckets[epoch % BucketCount];
+        if (Volatile.Read(ref bucket.Epoch) != epoch)
+        {
+            lock (bucket)
+            {
+                if (bucket.Epoch != epoch)
+                {
+                    bucket.Requests = 0;
+                    bucket.Retries = 0;
+                    Volatile.Write(ref bucket.Epoch, epoch);
+                }
+            }
+        }
+
+        return bucket;
+    }
+
+    private sealed class Bucket
+    {
+        public long Epoch = -1;
+        public long Requests;
+        public long Retries;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Forwarding;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Ginx.Proxy.Retries;
+
+/// <summary>
+/// nginx's <c>proxy_next_upstream</c> for YARP: runs the rest of the proxy pipeline (balancing,
+/// passive health, forwarding) once per attempt, each time over the destinations not yet tried,
+/// until one answers well, the tries run out, or retrying would be unsafe. A request is sent again
+/// only if it may be: an idempotent method with a body that was buffered (or none), or any request
+/// whose connection was never established. A response that has started is never retried.
+/// </summary>
+internal sealed partial class RetryMiddleware(
+    RequestDelegate next,
+    ClusterSettingsCache<RetryOptions> settings,
+    TimeProvider time,
+    ILogger<RetryMiddleware> logger)
+{
+    private readonly ConditionalWeakTable<ClusterState, RetryBudget> _budgets = new();
+    private readonly ConditionalWeakTable<ClusterState, RetryBudget>.CreateValueCallback _createBudget = _ => new RetryBudget(time);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var cluster = context.GetRouteModel().Cluster!;
+        var options = settings.For(proxy.Cluster.Config);
+        var budget = _budgets.GetValue(cluster, _createBudget);
+        budget.RecordRequest(options.BudgetWindow);
+
+        var request = context.Request;
+        var retry = new RetryState(
+            options,
+            budget,
+            proxy.AvailableDestinations,
+            idempotent: IsIdempotent(request.Method),
+            replayable: PrepareBodyForReplay(request, options.MaxReplayableBodyBytes));
+        context.Features.Set(retry);
+
+        var everyAttemptUnreachable = true;
+        while (true)
+        {
+            await next(context);
+
+            var failed = proxy.ProxiedDestination;
+            var result = AttemptResult.Of(context);
+            everyAttemptUnreachable &= result.NeverReachedDestination;
+            if (failed is null || !ShouldRetry(context, retry, result))
+            {
+                break;
+            }
+
+            LogRetrying(logger, cluster.ClusterId, failed.DestinationId, retry.HeldBack != RetryConditions.None ? retry.HeldBack : result.Condition, retry.Attempt + 1);
+            proxy.AvailableDestinations = retry.NextAttempt(failed);
+            proxy.ProxiedDestination = null;
+            context.Response.Clear();
+            context.Features.Set<IForwarderErrorFeature>(null);
+            if (request.Body.CanSeek)
+            {
+                request.Body.Position = 0;
+            }
+        }
+
+        if (everyAttemptUnreachable && proxy.ProxiedDestination is not null && !context.Response.HasStarted)
+        {
+            // Nothing accepted a connection: the cluster is unavailable rather than misbehaving.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Features.Set<IForwarderErrorFeature>(
+                new ClusterUnreachableError(context.Features.Get<IForwarderErrorFeature>()?.Exception));
+        }
+    }
+
+    private static bool ShouldRetry(HttpContext context, RetryState retry, AttemptResult result)
+    {
+        if (retry.HeldBack != RetryConditions.None)
+        {
+            return true;
+        }
+
+        if (result.Verdict != AttemptVerdict.TransportFailure
+            || context.Response.HasStarted
+            || context.RequestAborted.IsCancellationRequested
+            || (retry.Options.Conditions & result.Condition) == 0
+            || !retry.CanTryAnother)
+        {
+            return false;
+        }
+
+        var safeToRepeat = result.NeverReachedDestination || (retry.Idempotent && retry.Replayable);
+        return safeToRepeat && retry.TryAcquireRetry();
+    }
+
+    // RFC 9110 §9.2.2; nginx likewise never repeats POST, LOCK or PATCH once sent.
+    private static bool IsIdempotent(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+        || HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
+
+    /// <summary>
+    /// Buffers a body small enough to send again; a larger one streams through untouched (and so
+    /// can be retried only if it was never sent).
+    /// </summary>
+    private static bool PrepareBodyForReplay(HttpRequest request, int maxBytes)
+    {
+        if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false || request.ContentLength == 0)
+        {
+            return true;
+        }
+
+        if (request.ContentLength is long length && length <= maxBytes)
+        {
+            request.EnableBuffering(bufferThreshold: maxBytes);
+            return true;
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Debug,
+        Message = "Retrying a request of cluster '{ClusterId}' after {Condition} from '{DestinationId}' (attempt {Attempt})")]
+    private static partial void LogRetrying(ILogger logger, string clusterId, string destinationId, RetryConditions condition, int attempt);
+
+    private sealed class ClusterUnreachableError(Exception? exception) : IForwarderErrorFeature
+    {
+        public ForwarderError Error => ForwarderError.NoAvailableDestinations;
+
+        public Exception? Exception => exception;
+    }
+}

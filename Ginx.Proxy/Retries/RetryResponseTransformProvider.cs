@@ -1,0 +1,32 @@
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Ginx.Proxy.Retries;
+
+/// <summary>
+/// Holds back a 502/503/504 answer that will be retried: YARP has copied its status and headers to
+/// the response but not yet started it, so suppressing the body leaves the response unsent and
+/// <see cref="RetryMiddleware"/> free to clear it and try another destination.
+/// </summary>
+internal sealed class RetryResponseTransformProvider : ITransformProvider
+{
+    public void ValidateRoute(TransformRouteValidationContext context)
+    {
+    }
+
+    public void ValidateCluster(TransformClusterValidationContext context)
+    {
+    }
+
+    public void Apply(TransformBuilderContext context) => context.AddResponseTransform(static transform =>
+    {
+        if (transform.ProxyResponse is { } response
+            && transform.HttpContext.Features.Get<RetryState>() is { } retry
+            && retry.TryHoldBack((int)response.StatusCode))
+        {
+            transform.SuppressResponseBody = true;
+        }
+
+        return ValueTask.CompletedTask;
+    });
+}

@@ -1,0 +1,73 @@
+using Yarp.ReverseProxy.Model;
+
+namespace Ginx.Proxy.Retries;
+
+/// <summary>
+/// One request's retry bookkeeping, shared between <see cref="RetryMiddleware"/> and the response
+/// transform that must decide, before a 502/503/504 body reaches the client, whether to hold it
+/// back for another attempt.
+/// </summary>
+internal sealed class RetryState(
+    RetryOptions options,
+    RetryBudget budget,
+    IReadOnlyList<DestinationState> candidates,
+    bool idempotent,
+    bool replayable)
+{
+    private List<DestinationState>? _tried;
+
+    /// <summary>The attempt under way, from 1.</summary>
+    public int Attempt { get; private set; } = 1;
+
+    /// <summary>Set when the transform held back a status answer for another attempt.</summary>
+    public RetryConditions HeldBack { get; private set; }
+
+    public RetryOptions Options => options;
+
+    /// <summary>The request can be sent again from the start: no body, or one buffered whole.</summary>
+    public bool Replayable => replayable;
+
+    public bool Idempotent => idempotent;
+
+    /// <summary>Another attempt is allowed and there is a destination it has not tried.</summary>
+    public bool CanTryAnother => Attempt < options.Tries && (_tried?.Count ?? 0) + 1 < candidates.Count;
+
+    /// <summary>
+    /// Whether the destination's answer with <paramref name="statusCode"/> should be held back
+    /// and the request tried elsewhere. Only a request that may be repeated is: a POST that
+    /// reached a destination may have had its effect there.
+    /// </summary>
+    public bool TryHoldBack(int statusCode)
+    {
+        var condition = RetryConditionNames.ForStatus(statusCode);
+        if ((options.Conditions & condition) == 0 || !idempotent || !replayable || !CanTryAnother || !budget.TryAcquireRetry(options))
+        {
+            return false;
+        }
+
+        HeldBack = condition;
+        return true;
+    }
+
+    /// <summary>Takes a retry from the budget for a failure the middleware saw.</summary>
+    public bool TryAcquireRetry() => budget.TryAcquireRetry(options);
+
+    /// <summary>Moves on to the next attempt, away from <paramref name="failed"/>; returns the destinations left.</summary>
+    public IReadOnlyList<DestinationState> NextAttempt(DestinationState failed)
+    {
+        (_tried ??= new List<DestinationState>(options.Tries)).Add(failed);
+        Attempt++;
+        HeldBack = RetryConditions.None;
+
+        var untried = new List<DestinationState>(candidates.Count - _tried.Count);
+        foreach (var candidate in candidates)
+        {
+            if (!_tried.Contains(candidate))
+            {
+                untried.Add(candidate);
+            }
+        }
+
+        return untried;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Ginx.SampleBackend;
+using Ginx.Tests.Support;
+
+namespace Ginx.Tests.Retries;
+
+public sealed class RetryMiddlewareTests
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    // Passive health off, so every request meets every failing destination and the counts below
+    // are the retry logic's alone.
+    private static JsonObject NoEjection() => new() { ["MaxFails"] = "0", ["Consecutive5xx"] = "0", ["SuccessRateStdevFactor"] = "0" };
+
+    private static long Served(IEnumerable<InProcessBackend> backends) => backends.Sum(backend => backend.Stats.Snapshot(backend.Name).Served);
+
+    [Fact]
+    public async Task Get_FirstDestinationRefusesConnections_AnotherServesIt()
+    {
+        await using var dead = await InProcessBackend.StartAsync("a-dead", Cancellation);
+        await using var live = await InProcessBackend.StartAsync("b-live", Cancellation);
+        await dead.StopAsync();
+        await using var proxy = await InProcessProxy.StartAsync(
+            ProxyConfigurations.OneCluster([dead, live], policy: "FirstAlphabetical", metadata: NoEjection()), Cancellation);
+
+        using var response = await proxy.Client.GetAsync("/", Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("b-live", Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+    }
+
+    [Fact]
+    public async Task Post_FirstDestinationRefusesConnections_IsSentToAnotherBecauseItNeverArrived()
+    {
+        await using var dead = await InProcessBackend.StartAsync("a-dead", Cancellation);
+        await using var live = await InProcessBackend.StartAsync("b-live", Cancellation);
+        await dead.StopAsync();
+        await using var proxy = await InProcessProxy.StartAsync(
+            ProxyConfigurations.OneCluster([dead, live], policy: "FirstAlphabetical", metadata: NoEjection()), Cancellation);
+
+        using var response = await proxy.Client.PostAsync("/echo", new StringContent("order #1"), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("order #1", await response.Content.ReadAsStringAsync(Cancellation));
+    }
+
+    [Fact]
+    public async Task Get_Every503_IsTriedOnDistinctDestinationsUpToTries()
+    {
+        var backends = await InProcessBackend.StartManyAsync(4, Cancellation);
+        await using var _ = new AsyncDisposables(backends);
+        foreach (var backend in backends)
+        {
+            backend.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
+        }
+
+        await using var proxy = await InProcessProxy.StartAsync(ProxyConfigurations.OneCluster(backends, metadata: NoEjection()), Cancellation);
+
+        using var response = await proxy.Client.GetAsync("/", Cancellation);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(3, Served(backends));
+        Assert.Equal(3, backends.Count(backend => backend.Stats.Snapshot(backend.Name).Served == 1));
+    }
+
+    [Fact]
+    public async Task Post_AnsweredWith503_IsNotReplayed()
+    {
+        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        await using var _ = new AsyncDisposables(backends);
+        foreach (var backend in backends)
+        {
+            backend.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
+        }
+
+        await using var proxy = await InProcessProxy.StartAsync(ProxyConfigurations.OneCluster(backends, metadata: NoEjection()), Cancellation);
+
+        using var response = await proxy.Client.PostAsync("/echo", new StringContent("charge the card"), Cancellation);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, Served(backends));
+    }
+
+    [Fact]
+    public async Task Put_WithSmallBody_IsReplayedWhole()
+    {
+        await using var failing = await InProcessBackend.StartAsync("a-failing", Cancellation);
+        await using var healthy = await InProcessBackend.StartAsync("b-healthy", Cancellation);
+        failing.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 502 };
+        var metadata = NoEjection();
+        await using var proxy = await InProcessProxy.StartAsync(
+            ProxyConfigurations.OneCluster([failing, healthy], policy: "FirstAlphabetical", metadata: metadata), Cancellation);
+        var body = new string('x', 10_000);
+
+        using var response = await proxy.Client.PutAsync("/echo", new StringContent(body), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, await response.Content.ReadAsStringAsync(Cancellation));
+        Assert.Equal(1, failing.Stats.Snapshot(failing.Name).Served);
+        Assert.Equal(1, healthy.Stats.Snapshot(healthy.Name).Served);
+        Assert.Equal("b-healthy", Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+    }
+
+    [Fact]
+    public async Task Get_EveryDestinationFailing_RetriesStayWithinTheBudget()
+    {
+        const int requests = 100;
+        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        await using var _ = new AsyncDisposables(backends);
+        foreach (var backend in backends)
+        {
+            backend.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
+        }
+
+        var budget = new JsonObject { ["Retries"] = new JsonObject { ["BudgetPercent"] = "20", ["BudgetMinRetries"] = "5" } };
+        await using var proxy = await InProcessProxy.StartAsync(
+            ProxyConfigurations.OneCluster(backends, metadata: NoEjection(), ginx: budget), Cancellation);
+
+        for (var i = 0; i < requests; i++)
+        {
+            using var response = await proxy.Client.GetAsync("/", Cancellation);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+
+        var retries = Served(backends) - requests;
+        Assert.InRange(retries, 5, requests * 20 / 100);
+    }
+}
