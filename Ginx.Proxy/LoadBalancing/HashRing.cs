@@ -75,6 +75,9 @@ internal sealed class HashRing
             start = ~start;
         }
 
+        // Available destinations are some of the cluster's; as many as the ring has means all of them,
+        // which spares the search through the list in the common case.
+        var everyOneAvailable = available.Count >= Destinations.Count;
         DestinationState? rejected = null;
         for (var step = 0; step < length; step++)
         {
@@ -84,7 +87,7 @@ internal sealed class HashRing
                 continue;
             }
 
-            if (Contains(available, owner))
+            if (everyOneAvailable || Contains(available, owner))
             {
                 return owner;
             }
