@@ -7,8 +7,10 @@ var topology = TopologyOptions.Load(builder.Configuration);
 // orchestrator's proxy a stopped replica would hold connections open instead of refusing them.
 var proxy = builder.AddProject<Projects.Ginx_Proxy>("proxy", launchProfileName: null)
     .WithHttpEndpoint(port: topology.ProxyPort, name: "http", isProxied: false)
+    .WithAdminEndpoint(topology.AdminPort)
     .WithHttpHealthCheck("/health")
-    .WithProxyTopology(topology);
+    .WithProxyTopology(topology)
+    .WithTrafficGenerator(topology.Traffic);
 
 for (var i = 1; i <= topology.Replicas; i++)
 {

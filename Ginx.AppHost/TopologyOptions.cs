@@ -20,6 +20,13 @@ public sealed class TopologyOptions
     [Range(1, 65535)]
     public int? ProxyPort { get; set; } = 8080;
 
+    /// <summary>The port of the proxy's admin listener (<c>/ginx/status</c>); empty lets the orchestrator choose one.</summary>
+    [Range(1, 65535)]
+    public int? AdminPort { get; set; } = 9901;
+
+    /// <summary>The traffic the AppHost generates through the proxy.</summary>
+    public TrafficOptions Traffic { get; set; } = new();
+
     /// <summary>The cluster's <c>LoadBalancingPolicy</c>, any name the proxy knows.</summary>
     [Required(AllowEmptyStrings = false)]
     public string LoadBalancingPolicy { get; set; } = "WeightedRoundRobin";
@@ -43,11 +50,11 @@ public sealed class TopologyOptions
         var section = configuration.GetSection(SectionName);
         var options = section.Get<TopologyOptions>() ?? new TopologyOptions();
 
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+        var problems = Validate(options, section, SectionName)
+            .Concat(Validate(options.Traffic, section.GetSection(nameof(Traffic)), $"{SectionName}:{nameof(Traffic)}"))
+            .ToList();
+        if (problems.Count > 0)
         {
-            var problems = results.Select(result =>
-                $"{SectionName}:{string.Join(",", result.MemberNames)} = '{section[result.MemberNames.First()]}': {result.ErrorMessage}");
             throw new InvalidOperationException("Invalid AppHost configuration: " + string.Join("; ", problems));
         }
 
@@ -61,5 +68,13 @@ public sealed class TopologyOptions
         }
 
         return options;
+    }
+
+    private static IEnumerable<string> Validate(object options, IConfigurationSection section, string prefix)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        return results.Select(result =>
+            $"{prefix}:{string.Join(",", result.MemberNames)} = '{section[result.MemberNames.First()]}': {result.ErrorMessage}");
     }
 }

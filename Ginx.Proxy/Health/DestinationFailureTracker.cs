@@ -108,3 +108,15 @@ internal enum EjectionReason
     /// <summary>Envoy: a success rate far below the cluster's.</summary>
     SuccessRate,
 }
+
+/// <summary>The names ejection reasons go by in metrics and logs.</summary>
+internal static class EjectionReasons
+{
+    public static string Name(EjectionReason reason) => reason switch
+    {
+        EjectionReason.MaxFails => "max_fails",
+        EjectionReason.Consecutive5xx => "consecutive_5xx",
+        EjectionReason.SuccessRate => "success_rate",
+        _ => "none",
+    };
+}

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Forwarding;
 using Ginx.Proxy.Retries;
+using Ginx.Proxy.Telemetry;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
@@ -15,12 +16,12 @@ namespace Ginx.Proxy.Health;
 /// compared. Like YARP's own policies it never flips health itself: it reports through
 /// <see cref="IDestinationHealthUpdater"/>, which brings the destination back after the ejection.
 /// </summary>
-internal sealed partial class MaxFailsAndOutliersHealthPolicy(
+internal sealed class MaxFailsAndOutliersHealthPolicy(
     IDestinationHealthUpdater healthUpdater,
     ClusterSettingsCache<PassiveHealthOptions> healthSettings,
     ClusterSettingsCache<RetryOptions> retrySettings,
-    TimeProvider time,
-    ILogger<MaxFailsAndOutliersHealthPolicy> logger) : IPassiveHealthCheckPolicy
+    ProxyMetrics metrics,
+    TimeProvider time) : IPassiveHealthCheckPolicy
 {
     private readonly ConditionalWeakTable<DestinationState, DestinationFailureTracker> _trackers = new();
     private readonly ConditionalWeakTable<ClusterState, SuccessRateClock> _clocks = new();
@@ -132,13 +133,9 @@ internal sealed partial class MaxFailsAndOutliersHealthPolicy(
             return;
         }
 
-        LogEjected(logger, cluster.ClusterId, destination.DestinationId, reason, length);
+        metrics.DestinationEjected(cluster.ClusterId, destination.DestinationId, EjectionReasons.Name(reason), length);
         healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, length);
     }
-
-    [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
-        Message = "Destination '{DestinationId}' of cluster '{ClusterId}' ejected for {Length} ({Reason})")]
-    private static partial void LogEjected(ILogger logger, string clusterId, string destinationId, EjectionReason reason, TimeSpan length);
 
     /// <summary>Lets exactly one request per interval compare success rates.</summary>
     private sealed class SuccessRateClock

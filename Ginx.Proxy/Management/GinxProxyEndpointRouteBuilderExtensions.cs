@@ -1,6 +1,7 @@
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Forwarding;
 using Ginx.Proxy.Retries;
+using Ginx.Proxy.Telemetry;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -18,6 +19,8 @@ public static class GinxProxyEndpointRouteBuilderExtensions
         {
             app.MapReverseProxy(proxy =>
             {
+                // First, so it records the final status of everything below, error answers included.
+                proxy.UseMiddleware<ProxyTelemetryMiddleware>();
                 proxy.UseMiddleware<ProxyErrorResponseMiddleware>();
                 proxy.UseMiddleware<RetryMiddleware>();
                 proxy.UseSessionAffinity();
@@ -29,6 +32,8 @@ public static class GinxProxyEndpointRouteBuilderExtensions
         {
             throw ProxyConfigurationException.FromYarp(exception, ProxyConfigurationSection.Resolve(app.Configuration));
         }
+
+        app.MapGinxAdmin();
 
         app.MapFallback("{**path}", (HttpRequest request) => TypedResults.Problem(
             title: "No route",

@@ -16,11 +16,13 @@ public static class GinxProxyServiceCollectionExtensions
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IConfigChangeListener, ProxyConfigurationLog>();
+        builder.AddGinxAdmin();
 
         return builder.Services.AddReverseProxy()
             .LoadFromConfig(ProxyConfigurationSection.Resolve(builder.Configuration))
             .AddServiceDiscoveryDestinationResolver()
             .AddGinxFailureHandling()
-            .AddGinxLoadBalancing();
+            .AddGinxLoadBalancing()
+            .AddGinxTelemetry();
     }
 }

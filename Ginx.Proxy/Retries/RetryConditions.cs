@@ -63,6 +63,17 @@ public static class RetryConditionNames
         return true;
     }
 
+    /// <summary>The configuration name of a single condition, as metrics and logs report it.</summary>
+    public static string Name(RetryConditions condition) => condition switch
+    {
+        RetryConditions.Error => "error",
+        RetryConditions.Timeout => "timeout",
+        RetryConditions.Http502 => "http_502",
+        RetryConditions.Http503 => "http_503",
+        RetryConditions.Http504 => "http_504",
+        _ => condition.ToString(),
+    };
+
     /// <summary>The condition a status code stands for, or <see cref="RetryConditions.None"/>.</summary>
     public static RetryConditions ForStatus(int statusCode) => statusCode switch
     {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Forwarding;
+using Ginx.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -17,6 +18,7 @@ namespace Ginx.Proxy.Retries;
 internal sealed partial class RetryMiddleware(
     RequestDelegate next,
     ClusterSettingsCache<RetryOptions> settings,
+    ProxyMetrics metrics,
     TimeProvider time,
     ILogger<RetryMiddleware> logger)
 {
@@ -43,7 +45,9 @@ internal sealed partial class RetryMiddleware(
         var everyAttemptUnreachable = true;
         while (true)
         {
+            var span = ProxyActivitySource.StartAttempt(cluster.ClusterId, retry.Attempt);
             await next(context);
+            ProxyActivitySource.StopAttempt(span, context);
 
             var failed = proxy.ProxiedDestination;
             var result = AttemptResult.Of(context);
@@ -53,8 +57,12 @@ internal sealed partial class RetryMiddleware(
                 break;
             }
 
-            LogRetrying(logger, cluster.ClusterId, failed.DestinationId, retry.HeldBack != RetryConditions.None ? retry.HeldBack : result.Condition, retry.Attempt + 1);
+            var reason = retry.HeldBack != RetryConditions.None ? retry.HeldBack : result.Condition;
+            LogRetrying(logger, cluster.ClusterId, failed.DestinationId, reason, retry.Attempt + 1);
+            metrics.RetryAttempted(cluster.ClusterId, RetryConditionNames.Name(reason));
             proxy.AvailableDestinations = retry.NextAttempt(failed);
+            // Only retried requests pay for this; telemetry reads its absence as one attempt.
+            (context.Features.Get<ProxyAttemptsFeature>() ?? SetAttemptsFeature(context)).Attempts = retry.Attempt;
             proxy.ProxiedDestination = null;
             context.Response.Clear();
             context.Features.Set<IForwarderErrorFeature>(null);
@@ -91,6 +99,13 @@ internal sealed partial class RetryMiddleware(
 
         var safeToRepeat = result.NeverReachedDestination || (retry.Idempotent && retry.Replayable);
         return safeToRepeat && retry.TryAcquireRetry();
+    }
+
+    private static ProxyAttemptsFeature SetAttemptsFeature(HttpContext context)
+    {
+        var feature = new ProxyAttemptsFeature();
+        context.Features.Set(feature);
+        return feature;
     }
 
     // RFC 9110 §9.2.2; nginx likewise never repeats POST, LOCK or PATCH once sent.

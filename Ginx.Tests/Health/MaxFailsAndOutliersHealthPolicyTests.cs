@@ -1,6 +1,11 @@
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Health;
+using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
 using Ginx.Proxy.Retries;
+using Ginx.Proxy.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -21,8 +26,14 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         _updater,
         new ClusterSettingsCache<PassiveHealthOptions>(Options.Create(health)),
         new ClusterSettingsCache<RetryOptions>(Options.Create(new RetryOptions())),
-        _time,
-        NullLogger<MaxFailsAndOutliersHealthPolicy>.Instance);
+        Metrics(),
+        _time);
+
+    private static ProxyMetrics Metrics()
+    {
+        var services = new ServiceCollection().AddMetrics().AddSingleton<IProxyStateLookup, NoProxyState>().BuildServiceProvider();
+        return new ProxyMetrics(services.GetRequiredService<IMeterFactory>(), services, NullLogger<ProxyMetrics>.Instance);
+    }
 
     private static ClusterState Cluster(int destinations)
     {
@@ -212,6 +223,17 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         public void SetActive(ClusterState cluster, IEnumerable<NewActiveDestinationHealth> newHealthStates)
         {
         }
+    }
+
+    private sealed class NoProxyState : IProxyStateLookup
+    {
+        public bool TryGetRoute(string id, [NotNullWhen(true)] out RouteModel? route) => (route = null) is not null;
+
+        public IEnumerable<RouteModel> GetRoutes() => [];
+
+        public bool TryGetCluster(string id, [NotNullWhen(true)] out ClusterState? cluster) => (cluster = null) is not null;
+
+        public IEnumerable<ClusterState> GetClusters() => [];
     }
 
     private sealed class TestForwarderError(ForwarderError error, Exception exception) : IForwarderErrorFeature

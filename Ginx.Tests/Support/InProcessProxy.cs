@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ginx.Proxy;
+using Ginx.Proxy.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Configuration;
@@ -21,11 +22,16 @@ internal sealed class InProcessProxy : IAsyncDisposable
         _app = app;
         _configurationFile = configurationFile;
         _signal = signal;
-        Address = TestApplication.Address(app);
+        AdminAddress = app.Services.GetRequiredService<AdminListener>().BoundAddresses.Single();
+        Address = app.Urls.Select(url => new Uri(url)).Single(url => url != AdminAddress);
         Client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>The public listener's address.</summary>
     public Uri Address { get; }
+
+    /// <summary>The admin listener's address, where <c>/ginx/status</c> is served.</summary>
+    public Uri AdminAddress { get; }
 
     /// <summary>A plain client to the proxy, without retries.</summary>
     public HttpClient Client { get; }
@@ -33,7 +39,8 @@ internal sealed class InProcessProxy : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>
-    /// Starts the proxy with <paramref name="configuration"/> as its whole configuration.
+    /// Starts the proxy with <paramref name="configuration"/> as its whole configuration, plus an
+    /// admin listener on a free loopback port unless the configuration names one.
     /// <paramref name="configureServices"/> runs before the proxy's own registrations, so a service
     /// it adds (a fake <see cref="TimeProvider"/>) wins over the proxy's default.
     /// </summary>
@@ -41,7 +48,11 @@ internal sealed class InProcessProxy : IAsyncDisposable
     public static async Task<InProcessProxy> StartAsync(
         JsonObject configuration, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
     {
-        var builder = TestApplication.CreateBuilder(configuration, out var configurationFile);
+        var withAdmin = configuration.DeepClone().AsObject();
+        var ginx = (withAdmin["Ginx"] ??= new JsonObject()).AsObject();
+        ginx["Admin"] ??= new JsonObject { ["Urls"] = "http://127.0.0.1:0" };
+
+        var builder = TestApplication.CreateBuilder(withAdmin, out var configurationFile);
         var signal = new ConfigurationAppliedSignal();
         builder.Services.AddSingleton<IConfigChangeListener>(signal);
         configureServices?.Invoke(builder.Services);

@@ -54,6 +54,9 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     /// <summary>The proxy's public address, as a client sees it.</summary>
     public Uri ProxyAddress { get; private set; } = null!;
 
+    /// <summary>The proxy's admin listener, where <c>/ginx/status</c> is served.</summary>
+    public Uri AdminAddress { get; private set; } = null!;
+
     /// <summary>A plain client to the proxy: no retries or resilience that would hide the proxy's behaviour.</summary>
     public HttpClient Proxy { get; private set; } = null!;
 
@@ -61,7 +64,8 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ginx_AppHost>(
-            ["--Topology:ProxyPort="], timeout.Token);
+            // Ports of the orchestrator's choosing; no generated traffic, so counts in tests stay exact.
+            ["--Topology:ProxyPort=", "--Topology:AdminPort=", "--Topology:Traffic:Enabled=false"], timeout.Token);
 
         var proxy = builder.CreateResourceBuilder<ProjectResource>("proxy");
         const string route = "AppHost__ReverseProxy__Routes__unreachable";
@@ -85,6 +89,13 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
             AddClusterOverReplicas(proxy, host, host.Split('.')[0], policy, []);
         }
 
+        // The testing builder runs no dashboard, yet points OTLP at where it would be; a process
+        // then spends its shutdown waiting on an export nobody receives, and a Stop times out.
+        foreach (var resource in builder.Resources.OfType<ProjectResource>())
+        {
+            builder.CreateResourceBuilder(resource).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
 
@@ -92,6 +103,7 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
             .Select(name => _app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
 
         ProxyAddress = _app.GetEndpoint("proxy", "http");
+        AdminAddress = _app.GetEndpoint("proxy", "admin");
         Proxy = new HttpClient { BaseAddress = ProxyAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 

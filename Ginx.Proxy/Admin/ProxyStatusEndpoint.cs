@@ -1,0 +1,52 @@
+using Ginx.Proxy.Telemetry;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
+
+namespace Ginx.Proxy.Admin;
+
+/// <summary><c>GET /ginx/status</c>: every cluster, its policy, and what each destination is doing.</summary>
+internal static class ProxyStatusEndpoint
+{
+    public const string Path = "/ginx/status";
+
+    public static ProxyStatusReport Report(IProxyStateLookup state, DestinationCounters counters, IDestinationBalancingStatus balancing)
+    {
+        var clusters = new List<ClusterStatus>();
+        foreach (var cluster in state.GetClusters().OrderBy(cluster => cluster.ClusterId, StringComparer.Ordinal))
+        {
+            var destinations = cluster.Destinations.Values
+                .OrderBy(destination => destination.DestinationId, StringComparer.Ordinal)
+                .Select(destination =>
+                {
+                    var counter = counters.For(destination);
+                    return new DestinationStatus(
+                        destination.DestinationId,
+                        counter.Name,
+                        destination.Model.Config.Address,
+                        Health(destination, AvailableDestinations.Contains(cluster, destination)),
+                        balancing.Weight(cluster, destination),
+                        destination.ConcurrentRequestCount,
+                        counter.Requests,
+                        counter.Failures,
+                        balancing.EwmaLatencyMs(cluster, destination));
+                })
+                .ToList();
+
+            clusters.Add(new ClusterStatus(
+                cluster.ClusterId,
+                cluster.Model.Config.LoadBalancingPolicy ?? LoadBalancingPolicies.PowerOfTwoChoices,
+                destinations));
+        }
+
+        return new ProxyStatusReport(clusters);
+    }
+
+    // Unhealthy when balancing skips it, or a check says so even if panic mode still uses it.
+    private static string Health(DestinationState destination, bool available) =>
+        !available || destination.Health.Active == DestinationHealth.Unhealthy || destination.Health.Passive == DestinationHealth.Unhealthy
+            ? "unhealthy"
+            : destination.Health.Active == DestinationHealth.Healthy || destination.Health.Passive == DestinationHealth.Healthy
+                ? "healthy"
+                : "unknown";
+}

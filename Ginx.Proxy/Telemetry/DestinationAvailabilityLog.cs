@@ -1,0 +1,44 @@
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace Ginx.Proxy.Telemetry;
+
+/// <summary>
+/// Logs, once, each time a destination enters or leaves its cluster's available set, whatever
+/// moved it: an active probe, passive health, an ejection or its reactivation. Every one of those
+/// ends in YARP's <see cref="IClusterDestinationsUpdater"/>, which this wraps.
+/// </summary>
+internal sealed partial class DestinationAvailabilityLog(
+    IClusterDestinationsUpdater inner, DestinationCounters counters, ILogger<DestinationAvailabilityLog> logger) : IClusterDestinationsUpdater
+{
+    public void UpdateAvailableDestinations(ClusterState cluster)
+    {
+        inner.UpdateAvailableDestinations(cluster);
+        Observe(cluster);
+    }
+
+    public void UpdateAllDestinations(ClusterState cluster)
+    {
+        inner.UpdateAllDestinations(cluster);
+        Observe(cluster);
+    }
+
+    private void Observe(ClusterState cluster)
+    {
+        foreach (var destination in cluster.DestinationsState.AllDestinations)
+        {
+            var available = AvailableDestinations.Contains(cluster, destination);
+            var counter = counters.For(destination);
+            if (counter.AvailabilityChanged(available) && logger.IsEnabled(LogLevel.Warning))
+            {
+                LogAvailability(logger, counter.Name, cluster.ClusterId, available ? "available again" : "unavailable",
+                    destination.Health.Active, destination.Health.Passive);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning,
+        Message = "Destination '{Destination}' of cluster '{Cluster}' is {Availability} (active health {ActiveHealth}, passive health {PassiveHealth})")]
+    private static partial void LogAvailability(ILogger logger, string destination, string cluster, string availability,
+        DestinationHealth activeHealth, DestinationHealth passiveHealth);
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Ginx.Proxy.Forwarding;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace Ginx.Proxy.Telemetry;
+
+/// <summary>
+/// Records every proxied request once, after everything else in the proxy pipeline has run, so it
+/// sees the final status, the destination that answered and how many attempts it took: the
+/// request metrics, the per-destination counters of the status API, and the tags of the request's
+/// server span (which is the proxy span of the trace).
+/// </summary>
+internal sealed class ProxyTelemetryMiddleware(RequestDelegate next, ProxyMetrics metrics, DestinationCounters counters, TimeProvider time)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = time.GetTimestamp();
+        var faulted = true;
+        try
+        {
+            await next(context);
+            faulted = false;
+        }
+        finally
+        {
+            Record(context, time.GetElapsedTime(started), faulted);
+        }
+    }
+
+    private void Record(HttpContext context, TimeSpan duration, bool faulted)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var clusterId = proxy.Cluster.Config.ClusterId;
+        var attempts = context.Features.Get<ProxyAttemptsFeature>()?.Attempts ?? 1;
+
+        // An exception escaping the pipeline becomes a 500 from the exception handler further out.
+        var statusCode = faulted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+
+        var destination = proxy.ProxiedDestination is { } proxied ? counters.For(proxied) : null;
+
+        // No destination after retries means the later attempts found none left: the request was
+        // tried, so it failed rather than being rejected.
+        var outcome = destination is null && attempts <= 1 ? ProxyOutcomes.Rejected
+            : destination is null || ProxyOutcomes.IsFailure(context, statusCode) ? ProxyOutcomes.Failed
+            : attempts > 1 ? ProxyOutcomes.Retried
+            : ProxyOutcomes.Success;
+
+        destination?.Completed(failed: outcome == ProxyOutcomes.Failed);
+        metrics.RequestCompleted(clusterId, destination?.Name, statusCode, outcome, duration);
+
+        if (context.Features.Get<IHttpActivityFeature>()?.Activity is { IsAllDataRequested: true } activity)
+        {
+            activity.SetTag(ProxyTelemetryTags.Cluster, clusterId);
+            activity.SetTag(ProxyTelemetryTags.Destination, destination?.Name);
+            activity.SetTag(ProxyTelemetryTags.Policy, proxy.Cluster.Config.LoadBalancingPolicy ?? LoadBalancingPolicies.PowerOfTwoChoices);
+            activity.SetTag(ProxyTelemetryTags.Attempt, attempts);
+            activity.SetTag(ProxyTelemetryTags.Outcome, outcome);
+            if (outcome is ProxyOutcomes.Failed or ProxyOutcomes.Rejected)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, outcome);
+            }
+        }
+    }
+}

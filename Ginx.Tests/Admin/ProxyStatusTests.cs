@@ -1,0 +1,134 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ginx.Proxy.Configuration;
+using Ginx.SampleBackend;
+using Ginx.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace Ginx.Tests.Admin;
+
+public sealed class ProxyStatusTests
+{
+    private const string Cluster = "status";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private static async Task<JsonElement> StatusAsync(InProcessProxy proxy)
+    {
+        using var admin = new HttpClient { BaseAddress = proxy.AdminAddress };
+        using var response = await admin.GetAsync("/ginx/status", Cancellation);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation));
+        return document.RootElement.Clone();
+    }
+
+    private static JsonElement Destinations(JsonElement status) =>
+        Assert.Single(status.GetProperty("clusters").EnumerateArray(), cluster => cluster.GetProperty("id").GetString() == Cluster)
+            .GetProperty("destinations");
+
+    [Fact]
+    public async Task Status_AfterRequests_CountsEachDestinationsRequestsAndFailures()
+    {
+        var backends = await InProcessBackend.StartManyAsync(2, Cancellation);
+        var configuration = ClusterConfiguration.RoundRobin(Cluster, backends.Select(backend => (backend.Name, backend.Address)));
+        configuration["ReverseProxy"]!["Clusters"]![Cluster]!["Destinations"]![backends[1].Name]!["Metadata"] =
+            new JsonObject { ["Weight"] = "2.5" };
+        await using var proxy = await InProcessProxy.StartAsync(configuration, Cancellation);
+
+        const int sent = 10;
+        var served = new Dictionary<string, int>();
+        for (var i = 0; i < sent; i++)
+        {
+            // Every other request fails at the destination, so failures have something to count.
+            using var response = await proxy.Client.GetAsync(i % 2 == 0 ? "/" : "/status/500", Cancellation);
+            var replica = Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName));
+            served[replica] = served.GetValueOrDefault(replica) + 1;
+        }
+
+        JsonElement destinations = default;
+        await Eventually.HoldsAsync(async () =>
+        {
+            destinations = Destinations(await StatusAsync(proxy));
+            return destinations.EnumerateArray().Sum(destination => destination.GetProperty("requests").GetInt64()) == sent;
+        }, Timeout, $"the status API counts {sent} requests");
+
+        var status = await StatusAsync(proxy);
+        var cluster = Assert.Single(status.GetProperty("clusters").EnumerateArray());
+        Assert.Equal("RoundRobin", cluster.GetProperty("policy").GetString());
+        foreach (var backend in backends)
+        {
+            var destination = Assert.Single(destinations.EnumerateArray(), destination => destination.GetProperty("name").GetString() == backend.Name);
+            Assert.StartsWith(backend.Name, destination.GetProperty("id").GetString(), StringComparison.Ordinal);
+            Assert.Equal(backend.Address, new Uri(destination.GetProperty("address").GetString()!));
+            Assert.Equal(served[backend.Name], destination.GetProperty("requests").GetInt64());
+            Assert.Equal(0, destination.GetProperty("activeRequests").GetInt32());
+            Assert.Equal(JsonValueKind.Null, destination.GetProperty("ewmaLatencyMs").ValueKind);
+            // Passive health judged it by its transport, which never failed.
+            Assert.Equal("healthy", destination.GetProperty("health").GetString());
+        }
+
+        // Round robin alternates destinations and the paths alternate too: one destination got every 500.
+        Assert.Equal(sent / 2, destinations.EnumerateArray().Sum(destination => destination.GetProperty("failures").GetInt64()));
+        Assert.Equal(1, Weight(destinations, backends[0].Name));
+        Assert.Equal(2.5, Weight(destinations, backends[1].Name));
+
+        await Task.WhenAll(backends.Select(backend => backend.DisposeAsync().AsTask()));
+    }
+
+    [Fact]
+    public async Task Status_DestinationTakenOut_ShowsUnhealthy()
+    {
+        await using var backend = await InProcessBackend.StartAsync("s-1", Cancellation);
+        await using var proxy = await InProcessProxy.StartAsync(
+            ClusterConfiguration.RoundRobin(Cluster, (backend.Name, backend.Address)), Cancellation);
+        Assert.True(proxy.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(Cluster, out var cluster));
+
+        proxy.Services.GetRequiredService<IDestinationHealthUpdater>()
+            .SetPassive(cluster, cluster.Destinations.Values.Single(), DestinationHealth.Unhealthy, TimeSpan.FromMinutes(10));
+
+        await Eventually.HoldsAsync(async () =>
+            Destinations(await StatusAsync(proxy))[0].GetProperty("health").GetString() == "unhealthy",
+            Timeout, "the status API shows the destination unhealthy");
+    }
+
+    [Fact]
+    public async Task Status_OnThePublicListener_IsNotServedButProxied()
+    {
+        await using var backend = await InProcessBackend.StartAsync("s-1", Cancellation);
+        await using var proxy = await InProcessProxy.StartAsync(
+            ClusterConfiguration.RoundRobin(Cluster, (backend.Name, backend.Address)), Cancellation);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/ginx/status");
+        // Naming the admin listener in the Host header must not help: only the connection counts.
+        request.Headers.Host = proxy.AdminAddress.Authority;
+        using var response = await proxy.Client.SendAsync(request, Cancellation);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(backend.Name, Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://127.0.0.1:21")]
+    [InlineData("")]
+    public async Task Start_InvalidAdminUrls_FailsNamingTheKeyAndValue(string urls)
+    {
+        var configuration = ClusterConfiguration.RoundRobin(Cluster, ("one", new Uri("http://127.0.0.1:1")));
+        configuration["Ginx"] = new JsonObject { ["Admin"] = new JsonObject { ["Urls"] = urls } };
+
+        var exception = await Assert.ThrowsAsync<ProxyConfigurationException>(() => InProcessProxy.StartAsync(configuration, Cancellation));
+
+        var problem = Assert.Single(exception.Problems);
+        Assert.Contains("Ginx:Admin:Urls", problem, StringComparison.Ordinal);
+        Assert.Contains($"'{urls}'", problem, StringComparison.Ordinal);
+    }
+
+    private static double Weight(JsonElement destinations, string name) =>
+        Assert.Single(destinations.EnumerateArray(), destination => destination.GetProperty("name").GetString() == name)
+            .GetProperty("weight").GetDouble();
+}
