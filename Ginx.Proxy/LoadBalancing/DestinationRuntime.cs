@@ -33,6 +33,9 @@ internal sealed class DestinationRuntime
     public static DestinationRuntime Of(DestinationState destination) =>
         Table.GetValue(destination, static _ => new DestinationRuntime());
 
+    /// <summary>Whether any request's latency has been recorded yet.</summary>
+    public bool HasLatency => Volatile.Read(ref _latencyStamp) != 0;
+
     /// <summary>Requests in flight through Ginx's middleware.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 

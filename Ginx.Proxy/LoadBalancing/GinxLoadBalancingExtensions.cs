@@ -1,3 +1,4 @@
+using Ginx.Proxy.Admin;
 using Ginx.Proxy.LoadBalancing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
@@ -30,6 +31,9 @@ public static class GinxLoadBalancingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAvailableDestinationsPolicy, PrimaryBackupOrPanicDestinationsPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, LoadBalancingMetadataValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, DefaultAvailableDestinationsPolicyFilter>());
+
+        // The status API's stand-in reads weights from metadata alone; this one knows slow start and latency.
+        services.Replace(ServiceDescriptor.Singleton<IDestinationBalancingStatus, GinxDestinationBalancingStatus>());
         return builder;
     }
 }

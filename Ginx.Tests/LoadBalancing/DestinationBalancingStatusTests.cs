@@ -17,5 +17,6 @@ public sealed class DestinationBalancingStatusTests
         var status = DestinationBalancingStatus.Of(destination, time);
 
         Assert.Equal(new DestinationBalancingStatus(4, 4, 120, 2), status);
+        Assert.Null(DestinationBalancingStatus.Of(Weighted("never-used", 1), time).LatencyMs);
     }
 }
