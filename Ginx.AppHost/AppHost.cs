@@ -14,12 +14,12 @@ var proxy = builder.AddProject<Projects.Ginx_Proxy>("proxy", launchProfileName: 
 
 for (var i = 1; i <= topology.Replicas; i++)
 {
-    var backend = builder.AddProject<Projects.Ginx_SampleBackend>($"backend-{i}", launchProfileName: null)
+    var backend = builder.AddProject<Projects.Ginx_SampleBackend>(TopologyOptions.ReplicaName(i), launchProfileName: null)
         .WithHttpEndpoint(name: "http", isProxied: false)
         .WithHttpHealthCheck("/health")
         .WithChaosCommands();
 
-    proxy.WithBalancedDestination(backend)
+    proxy.WithBalancedDestination(backend, topology)
         .WaitFor(backend);
 }
 

@@ -11,24 +11,42 @@ internal static class ProxyTopologyExtensions
     private const string Section = "AppHost__ReverseProxy";
 
     public static IResourceBuilder<ProjectResource> WithProxyTopology(
-        this IResourceBuilder<ProjectResource> proxy, TopologyOptions topology) => proxy
-        .WithEnvironment("Ginx__ReverseProxySection", "AppHost:ReverseProxy")
-        .WithEnvironment($"{Section}__Routes__all__ClusterId", ClusterId)
-        .WithEnvironment($"{Section}__Routes__all__Match__Path", "{**catch-all}")
-        .WithEnvironment($"{Section}__Clusters__{ClusterId}__LoadBalancingPolicy", topology.LoadBalancingPolicy)
-        // Active checks find a dead replica with no traffic at all and bring a revived one back;
-        // passive health (on by default in the proxy) reacts faster while traffic flows.
-        .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Enabled", "true")
-        .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Interval", "00:00:02")
-        .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Timeout", "00:00:01")
-        .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Path", "/health");
+        this IResourceBuilder<ProjectResource> proxy, TopologyOptions topology)
+    {
+        proxy.WithEnvironment("Ginx__ReverseProxySection", "AppHost:ReverseProxy")
+            .WithEnvironment($"{Section}__Routes__all__ClusterId", ClusterId)
+            .WithEnvironment($"{Section}__Routes__all__Match__Path", "{**catch-all}")
+            .WithEnvironment($"{Section}__Clusters__{ClusterId}__LoadBalancingPolicy", topology.LoadBalancingPolicy)
+            // Active checks find a dead replica with no traffic at all and bring a revived one back;
+            // passive health (on by default in the proxy) reacts faster while traffic flows.
+            .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Enabled", "true")
+            .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Interval", "00:00:02")
+            .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Timeout", "00:00:01")
+            .WithEnvironment($"{Section}__Clusters__{ClusterId}__HealthCheck__Active__Path", "/health");
+        foreach (var (key, value) in topology.ClusterMetadata)
+        {
+            proxy.WithEnvironment($"{Section}__Clusters__{ClusterId}__Metadata__{key}", value);
+        }
+
+        return proxy;
+    }
 
     /// <summary>
-    /// Adds <paramref name="backend"/> as a destination of the cluster. Its address is the resource
-    /// name, which the proxy resolves through service discovery from the reference.
+    /// Adds <paramref name="backend"/> as a destination of the cluster, with the metadata
+    /// <see cref="TopologyOptions.Destinations"/> gives it. Its address is the resource name, which the
+    /// proxy resolves through service discovery from the reference.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithBalancedDestination(
-        this IResourceBuilder<ProjectResource> proxy, IResourceBuilder<ProjectResource> backend) => proxy
-        .WithReference(backend)
-        .WithEnvironment($"{Section}__Clusters__{ClusterId}__Destinations__{backend.Resource.Name}__Address", $"http://{backend.Resource.Name}");
+        this IResourceBuilder<ProjectResource> proxy, IResourceBuilder<ProjectResource> backend, TopologyOptions topology)
+    {
+        var destination = $"{Section}__Clusters__{ClusterId}__Destinations__{backend.Resource.Name}";
+        proxy.WithReference(backend)
+            .WithEnvironment($"{destination}__Address", $"http://{backend.Resource.Name}");
+        foreach (var (key, value) in topology.Destinations.GetValueOrDefault(backend.Resource.Name) ?? [])
+        {
+            proxy.WithEnvironment($"{destination}__Metadata__{key}", value);
+        }
+
+        return proxy;
+    }
 }

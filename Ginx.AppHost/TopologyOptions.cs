@@ -29,7 +29,20 @@ public sealed class TopologyOptions
 
     /// <summary>The cluster's <c>LoadBalancingPolicy</c>, any name the proxy knows.</summary>
     [Required(AllowEmptyStrings = false)]
-    public string LoadBalancingPolicy { get; set; } = "RoundRobin";
+    public string LoadBalancingPolicy { get; set; } = "WeightedRoundRobin";
+
+    /// <summary>
+    /// Destination metadata per replica, handed to the proxy as is:
+    /// <c>Topology:Destinations:backend-1:Weight=5</c>, <c>…:backend-3:Backup=true</c>. The proxy
+    /// validates the values; the AppHost only checks that each names a replica it starts.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, string>> Destinations { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The cluster's metadata, handed to the proxy as is: <c>Topology:ClusterMetadata:HashKey=header:X-User</c>.</summary>
+    public Dictionary<string, string> ClusterMetadata { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The resource name of replica <paramref name="index"/>, counting from 1.</summary>
+    public static string ReplicaName(int index) => $"backend-{index}";
 
     /// <summary>Reads and validates the section; an invalid value stops the AppHost with the key and value named.</summary>
     public static TopologyOptions Load(IConfiguration configuration)
@@ -43,6 +56,15 @@ public sealed class TopologyOptions
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid AppHost configuration: " + string.Join("; ", problems));
+        }
+
+        var replicas = Enumerable.Range(1, options.Replicas).Select(ReplicaName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unknown = options.Destinations.Keys.Where(name => !replicas.Contains(name)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new InvalidOperationException(
+                $"Invalid AppHost configuration: {SectionName}:{nameof(Destinations)} names {string.Join(", ", unknown.Select(name => $"'{name}'"))}, " +
+                $"but the replicas are {ReplicaName(1)} … {ReplicaName(options.Replicas)}.");
         }
 
         return options;

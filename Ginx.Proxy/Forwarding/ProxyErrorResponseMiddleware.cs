@@ -1,3 +1,4 @@
+using Ginx.Proxy.LoadBalancing;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -17,14 +18,17 @@ internal sealed class ProxyErrorResponseMiddleware(RequestDelegate next)
     {
         await next(context);
 
-        var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+        var errorFeature = context.Features.Get<IForwarderErrorFeature>();
+        var error = errorFeature?.Error ?? ForwarderError.None;
         if (error == ForwarderError.None || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
         {
             return;
         }
 
         var clusterId = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
-        var (title, detail) = Describe(error, clusterId);
+        var (title, detail) = errorFeature is MaxConnsReachedErrorFeature
+            ? ("All destinations at MaxConns", $"Every available destination in cluster '{clusterId}' already holds its MaxConns requests.")
+            : Describe(error, clusterId);
         if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
         {
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -24,7 +24,7 @@ public static class GinxProxyEndpointRouteBuilderExtensions
                 proxy.UseMiddleware<ProxyErrorResponseMiddleware>();
                 proxy.UseMiddleware<RetryMiddleware>();
                 proxy.UseSessionAffinity();
-                proxy.UseLoadBalancing();
+                proxy.UseGinxLoadBalancing();
                 proxy.UsePassiveHealthChecks();
             });
         }

@@ -22,6 +22,7 @@ public static class GinxProxyServiceCollectionExtensions
             .LoadFromConfig(ProxyConfigurationSection.Resolve(builder.Configuration))
             .AddServiceDiscoveryDestinationResolver()
             .AddGinxFailureHandling()
+            .AddGinxLoadBalancing()
             .AddGinxTelemetry();
     }
 }

@@ -41,9 +41,12 @@ internal sealed class InProcessProxy : IAsyncDisposable
     /// <summary>
     /// Starts the proxy with <paramref name="configuration"/> as its whole configuration, plus an
     /// admin listener on a free loopback port unless the configuration names one.
+    /// <paramref name="configureServices"/> runs before the proxy's own registrations, so a service
+    /// it adds (a fake <see cref="TimeProvider"/>) wins over the proxy's default.
     /// </summary>
     /// <exception cref="Proxy.Configuration.ProxyConfigurationException">The configuration is invalid.</exception>
-    public static async Task<InProcessProxy> StartAsync(JsonObject configuration, CancellationToken cancellationToken)
+    public static async Task<InProcessProxy> StartAsync(
+        JsonObject configuration, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
     {
         var withAdmin = configuration.DeepClone().AsObject();
         var ginx = (withAdmin["Ginx"] ??= new JsonObject()).AsObject();
@@ -52,6 +55,7 @@ internal sealed class InProcessProxy : IAsyncDisposable
         var builder = TestApplication.CreateBuilder(withAdmin, out var configurationFile);
         var signal = new ConfigurationAppliedSignal();
         builder.Services.AddSingleton<IConfigChangeListener>(signal);
+        configureServices?.Invoke(builder.Services);
 
         var app = GinxProxyApplication.Build(builder);
         await app.StartAsync(cancellationToken);

@@ -10,7 +10,9 @@ namespace Ginx.Tests.Topology;
 /// <summary>
 /// Starts the AppHost's whole topology once for every test in <see cref="TopologyCollection"/>: the
 /// proxy and its replicas, as <c>dotnet run --project Ginx.AppHost</c> does, plus one cluster whose
-/// only destination refuses connections, reachable through the host name <see cref="UnreachableHost"/>.
+/// only destination refuses connections, reachable through the host name <see cref="UnreachableHost"/>,
+/// and one cluster per policy in <see cref="PolicyHosts"/> over the same replicas, each reachable
+/// through its own host name.
 /// </summary>
 public sealed class GinxTopologyFixture : IAsyncLifetime
 {
@@ -19,6 +21,19 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
 
     /// <summary>The id of that cluster.</summary>
     public const string UnreachableCluster = "unreachable";
+
+    /// <summary>The host name routed to a cluster of every replica balanced by <c>WeightedLeastRequests</c>.</summary>
+    public const string LeastRequestsHost = "least-requests.test";
+
+    /// <summary>The host name routed to a cluster of every replica balanced by <c>PeakEwma</c>.</summary>
+    public const string PeakEwmaHost = "peak-ewma.test";
+
+    /// <summary>The extra clusters over the replicas: host name, and the policy that balances it.</summary>
+    public static readonly IReadOnlyDictionary<string, string> PolicyHosts = new Dictionary<string, string>
+    {
+        [LeastRequestsHost] = "WeightedLeastRequests",
+        [PeakEwmaHost] = "PeakEwma",
+    };
 
     /// <summary>
     /// The host name routed to a cluster over the same replicas with passive health off, so a test
@@ -69,6 +84,10 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
 
         AddClusterOverReplicas(proxy, NoEjectionHost, "no-ejection", "RoundRobin",
             new() { ["MaxFails"] = "0", ["Consecutive5xx"] = "0", ["SuccessRateStdevFactor"] = "0" });
+        foreach (var (host, policy) in PolicyHosts)
+        {
+            AddClusterOverReplicas(proxy, host, host.Split('.')[0], policy, []);
+        }
 
         // The testing builder runs no dashboard, yet points OTLP at where it would be; a process
         // then spends its shutdown waiting on an export nobody receives, and a Stop times out.

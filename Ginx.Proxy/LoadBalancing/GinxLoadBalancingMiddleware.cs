@@ -1,0 +1,126 @@
+using System.Collections.Frozen;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
+
+namespace Ginx.Proxy.LoadBalancing;
+
+/// <summary>
+/// Ginx's replacement for YARP's load-balancing step. YARP's skips the policy when one destination is
+/// left and cannot hold a MaxConns limit; this one always asks the cluster's policy (YARP's or
+/// Ginx's), reserves a slot on the picked destination atomically, skips destinations at their
+/// <see cref="DestinationMetadata.MaxConns"/>, and feeds the request's latency into the destination's
+/// peak EWMA when it completes. It picks only from <c>AvailableDestinations</c> as given and releases
+/// what it reserved whatever happens, so a retry step around it may call it again with fewer.
+/// </summary>
+internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumerable<ILoadBalancingPolicy> policies, TimeProvider time)
+{
+    private readonly FrozenDictionary<string, ILoadBalancingPolicy> _policies =
+        policies.ToFrozenDictionary(policy => policy.Name, StringComparer.OrdinalIgnoreCase);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var available = proxy.AvailableDestinations;
+        if (available.Count == 0)
+        {
+            // YARP's forwarder answers it: 503, NoAvailableDestinations.
+            await next(context);
+            return;
+        }
+
+        var cluster = proxy.Route.Cluster!;
+        var policy = _policies[proxy.Cluster.Config.LoadBalancingPolicy ?? LoadBalancingPolicies.PowerOfTwoChoices];
+        var destination = PickAndReserve(context, cluster, policy, available, out var noneAvailable);
+        if (destination is null)
+        {
+            if (noneAvailable)
+            {
+                proxy.AvailableDestinations = [];
+                await next(context);
+                return;
+            }
+
+            context.Features.Set<IForwarderErrorFeature>(MaxConnsReachedErrorFeature.Instance);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        var runtime = DestinationRuntime.Of(destination);
+        proxy.AvailableDestinations = destination;
+        var started = time.GetTimestamp();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            runtime.Release();
+            var finished = time.GetTimestamp();
+            runtime.RecordLatency(time.GetElapsedTime(started, finished), finished, time);
+        }
+    }
+
+    /// <summary>
+    /// Picks a destination with room and reserves a slot on it. Null with <paramref name="noneAvailable"/>
+    /// when the policy picked nothing; null without it when every candidate is at its MaxConns.
+    /// </summary>
+    private static DestinationState? PickAndReserve(
+        HttpContext context, ClusterState cluster, ILoadBalancingPolicy policy, IReadOnlyList<DestinationState> available, out bool noneAvailable)
+    {
+        noneAvailable = false;
+        var candidates = WithRoom(ClusterBalancingState.Of(cluster).Candidates(cluster, available));
+        while (candidates.Count > 0)
+        {
+            var picked = policy.PickDestination(context, cluster, candidates);
+            if (picked is null)
+            {
+                noneAvailable = true;
+                return null;
+            }
+
+            if (DestinationRuntime.Of(picked).TryReserve(DestinationSettings.Of(picked).MaxConns))
+            {
+                return picked;
+            }
+
+            // Another request took its last slot since the scan: try the others.
+            var others = new List<DestinationState>(candidates.Count - 1);
+            foreach (var candidate in candidates)
+            {
+                if (!ReferenceEquals(candidate, picked))
+                {
+                    others.Add(candidate);
+                }
+            }
+
+            candidates = others;
+        }
+
+        return null;
+    }
+
+    /// <summary>The candidates below their MaxConns: the given list itself, without copying, unless some are full.</summary>
+    private static IReadOnlyList<DestinationState> WithRoom(BalancingCandidates candidates)
+    {
+        List<DestinationState>? withRoom = null;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var full = candidates.Runtimes[i].InFlight >= candidates.Settings[i].MaxConns;
+            if (full && withRoom is null)
+            {
+                withRoom = new List<DestinationState>(candidates.Count);
+                for (var j = 0; j < i; j++)
+                {
+                    withRoom.Add(candidates.Destinations[j]);
+                }
+            }
+            else if (!full)
+            {
+                withRoom?.Add(candidates.Destinations[i]);
+            }
+        }
+
+        return withRoom ?? candidates.Destinations;
+    }
+}

@@ -1,0 +1,69 @@
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.Utilities;
+
+namespace Ginx.Tests.LoadBalancing;
+
+/// <summary>Builds YARP's cluster and destination state directly, as YARP's own policy tests do.</summary>
+internal static class BalancingTestCluster
+{
+    private static readonly HttpMessageInvoker NoNetwork = new(new SocketsHttpHandler());
+
+    public static DestinationState Destination(string id, params (string Key, string Value)[] metadata) =>
+        new(id, new DestinationModel(new DestinationConfig
+        {
+            Address = $"http://{id}.test",
+            Metadata = metadata.ToDictionary(pair => pair.Key, pair => pair.Value),
+        }));
+
+    public static DestinationState Weighted(string id, int weight) => Destination(id, ("Weight", weight.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>A cluster of <paramref name="destinations"/>, all available.</summary>
+    public static ClusterState Cluster(IReadOnlyList<DestinationState> destinations, params (string Key, string Value)[] metadata)
+    {
+        var config = new ClusterConfig
+        {
+            ClusterId = "test",
+            Metadata = metadata.ToDictionary(pair => pair.Key, pair => pair.Value),
+        };
+        var cluster = new ClusterState(config.ClusterId, new ClusterModel(config, NoNetwork));
+        foreach (var destination in destinations)
+        {
+            cluster.Destinations[destination.DestinationId] = destination;
+        }
+
+        var all = destinations.ToArray();
+        cluster.DestinationsState = new ClusterDestinationsState(all, all);
+        return cluster;
+    }
+
+    /// <summary>Picks <paramref name="count"/> times and says who was picked how often.</summary>
+    public static Dictionary<string, int> Tally(Func<DestinationState?> pick, int count)
+    {
+        var tally = new Dictionary<string, int>();
+        for (var i = 0; i < count; i++)
+        {
+            var id = pick()!.DestinationId;
+            tally[id] = tally.GetValueOrDefault(id) + 1;
+        }
+
+        return tally;
+    }
+
+    /// <summary>Puts <paramref name="count"/> requests in flight on <paramref name="destination"/>.</summary>
+    public static void Load(DestinationState destination, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Assert.True(Ginx.Proxy.LoadBalancing.DestinationRuntime.Of(destination).TryReserve(int.MaxValue));
+        }
+    }
+
+    /// <summary>Hands out one seeded <see cref="Random"/>, so random picks repeat from run to run.</summary>
+    public sealed class SeededRandomFactory(int seed) : IRandomFactory
+    {
+        private readonly Random _random = new(seed);
+
+        public Random CreateRandomInstance() => _random;
+    }
+}
