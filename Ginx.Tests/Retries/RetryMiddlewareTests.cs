@@ -13,6 +13,17 @@ public sealed class RetryMiddlewareTests
     // are the retry logic's alone.
     private static JsonObject NoEjection() => new() { ["MaxFails"] = "0", ["Consecutive5xx"] = "0", ["SuccessRateStdevFactor"] = "0" };
 
+    private static async Task<InProcessBackend[]> StartAllAnswering503Async(int count)
+    {
+        var backends = await InProcessBackend.StartManyAsync(count, Cancellation);
+        foreach (var backend in backends)
+        {
+            backend.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
+        }
+
+        return backends;
+    }
+
     private static long Served(IEnumerable<InProcessBackend> backends) => backends.Sum(backend => backend.Stats.Snapshot(backend.Name).Served);
 
     [Fact]
@@ -48,12 +59,8 @@ public sealed class RetryMiddlewareTests
     [Fact]
     public async Task Get_Every503_IsTriedOnDistinctDestinationsUpToTries()
     {
-        var backends = await InProcessBackend.StartManyAsync(4, Cancellation);
+        var backends = await StartAllAnswering503Async(4);
         await using var _ = new AsyncDisposables(backends);
-        foreach (var backend in backends)
-        {
-            backend.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
-        }
 
         await using var proxy = await InProcessProxy.StartAsync(ProxyConfigurations.OneCluster(backends, metadata: NoEjection()), Cancellation);
 
@@ -67,12 +74,8 @@ public sealed class RetryMiddlewareTests
     [Fact]
     public async Task Post_AnsweredWith503_IsNotReplayed()
     {
-        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        var backends = await StartAllAnswering503Async(3);
         await using var _ = new AsyncDisposables(backends);
-        foreach (var backend in backends)
-        {
-            backend.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
-        }
 
         await using var proxy = await InProcessProxy.StartAsync(ProxyConfigurations.OneCluster(backends, metadata: NoEjection()), Cancellation);
 
@@ -106,12 +109,8 @@ public sealed class RetryMiddlewareTests
     public async Task Get_EveryDestinationFailing_RetriesStayWithinTheBudget()
     {
         const int requests = 100;
-        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        var backends = await StartAllAnswering503Async(3);
         await using var _ = new AsyncDisposables(backends);
-        foreach (var backend in backends)
-        {
-            backend.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
-        }
 
         var budget = new JsonObject { ["Retries"] = new JsonObject { ["BudgetPercent"] = "20", ["BudgetMinRetries"] = "5" } };
         await using var proxy = await InProcessProxy.StartAsync(
