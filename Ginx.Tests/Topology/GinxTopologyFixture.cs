@@ -90,10 +90,11 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
         }
 
         // The testing builder runs no dashboard, yet points OTLP at where it would be; a process
-        // then spends its shutdown waiting on an export nobody receives, and a Stop times out.
+        // then spends its shutdown waiting (10 s by default) on an export nobody receives, and a
+        // Stop under load times out. Telemetry stays on, as under the AppHost; the wait goes.
         foreach (var resource in builder.Resources.OfType<ProjectResource>())
         {
-            builder.CreateResourceBuilder(resource).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+            builder.CreateResourceBuilder(resource).WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "200");
         }
 
         _app = await builder.BuildAsync(timeout.Token);
