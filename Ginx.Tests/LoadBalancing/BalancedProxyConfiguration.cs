@@ -32,17 +32,7 @@ internal static class BalancedProxyConfiguration
         var cluster = clusterSettings?.DeepClone().AsObject() ?? new JsonObject();
         cluster["LoadBalancingPolicy"] = policy;
         cluster["Destinations"] = new JsonObject(destinations.Select(pair => KeyValuePair.Create(pair.Key, pair.Value?.DeepClone())));
-        return new JsonObject
-        {
-            ["ReverseProxy"] = new JsonObject
-            {
-                ["Routes"] = new JsonObject
-                {
-                    ["all"] = new JsonObject { ["ClusterId"] = ClusterId, ["Match"] = new JsonObject { ["Path"] = "{**catch-all}" } },
-                },
-                ["Clusters"] = new JsonObject { [ClusterId] = cluster },
-            },
-        };
+        return ProxyConfigurations.CatchAll(ClusterId, cluster);
     }
 
     /// <summary>Sends <paramref name="count"/> requests one after another and says which replica served how many.</summary>

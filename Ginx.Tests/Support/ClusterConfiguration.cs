@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Ginx.Tests.Support;
 
-/// <summary>Proxy configurations for in-process tests: one catch-all route to one cluster.</summary>
+/// <summary>A cluster whose destinations a telemetry test takes out by hand, through YARP's health updater.</summary>
 internal static class ClusterConfiguration
 {
     /// <summary>
@@ -10,36 +10,15 @@ internal static class ClusterConfiguration
     /// with passive health on so a test can take a destination out through YARP's health updater,
     /// and without YARP's panic mode, so taking every destination out leaves none available.
     /// </summary>
-    public static JsonObject RoundRobin(string clusterId, params IEnumerable<(string Name, Uri Address)> backends)
-    {
-        var destinations = new JsonObject();
-        foreach (var (name, address) in backends)
+    public static JsonObject RoundRobin(string clusterId, params IEnumerable<(string Name, Uri Address)> backends) =>
+        ProxyConfigurations.CatchAll(clusterId, new JsonObject
         {
-            destinations[name] = new JsonObject { ["Address"] = address.ToString() };
-        }
-
-        return new JsonObject
-        {
-            ["ReverseProxy"] = new JsonObject
+            ["LoadBalancingPolicy"] = "RoundRobin",
+            ["HealthCheck"] = new JsonObject
             {
-                ["Routes"] = new JsonObject
-                {
-                    ["all"] = new JsonObject { ["ClusterId"] = clusterId, ["Match"] = new JsonObject { ["Path"] = "{**catch-all}" } },
-                },
-                ["Clusters"] = new JsonObject
-                {
-                    [clusterId] = new JsonObject
-                    {
-                        ["LoadBalancingPolicy"] = "RoundRobin",
-                        ["HealthCheck"] = new JsonObject
-                        {
-                            ["Passive"] = new JsonObject { ["Enabled"] = true },
-                            ["AvailableDestinationsPolicy"] = "HealthyAndUnknown",
-                        },
-                        ["Destinations"] = destinations,
-                    },
-                },
+                ["Passive"] = new JsonObject { ["Enabled"] = true },
+                ["AvailableDestinationsPolicy"] = "HealthyAndUnknown",
             },
-        };
-    }
+            ["Destinations"] = ProxyConfigurations.Destinations(backends),
+        });
 }
