@@ -32,8 +32,8 @@ public static class GinxLoadBalancingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, LoadBalancingMetadataValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, DefaultAvailableDestinationsPolicyFilter>());
 
-        // The status API's stand-in reads weights from metadata alone; this one knows slow start and latency.
-        services.Replace(ServiceDescriptor.Singleton<IDestinationBalancingStatus, GinxDestinationBalancingStatus>());
+        // What the status API reports of each destination's weight (slow start included) and latency.
+        services.TryAddSingleton<IDestinationBalancingStatus, GinxDestinationBalancingStatus>();
         return builder;
     }
 }

@@ -41,7 +41,6 @@ public static class GinxAdminServiceCollectionExtensions
         builder.Services.AddSingleton(new PublicListenerUrls(publicAddresses));
         builder.Services.AddSingleton<AdminListener>();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(services => services.GetRequiredService<AdminListener>());
-        builder.Services.TryAddSingleton<IDestinationBalancingStatus, ConfiguredBalancingStatus>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, AdminEndpointMatcherPolicy>());
         return builder;
     }
