@@ -25,6 +25,9 @@ public sealed class FailureHandlingTests(GinxTopologyFixture topology)
         {
             await Eventually.HoldsAsync(() => load.Requests > 500, Patience, "load is flowing");
             await topology.StopReplicaAsync("backend-2", Cancellation);
+            await Eventually.HoldsAsync(async () =>
+                    (await topology.DestinationStatusAsync("backend", Cancellation))["backend-2"].GetProperty("health").GetString() == "unhealthy",
+                TimeSpan.FromSeconds(5), "the proxy reports backend-2 unavailable within 5 s of its stop");
             var servedBeforeRestart = load.Requests;
             await Eventually.HoldsAsync(() => load.Requests > servedBeforeRestart + 2_000, Patience, "load flows on without backend-2");
 

@@ -185,6 +185,19 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>What the proxy's status API says of each destination of <paramref name="clusterId"/>, by configured name.</summary>
+    public async Task<Dictionary<string, JsonElement>> DestinationStatusAsync(string clusterId, CancellationToken cancellationToken)
+    {
+        using var admin = new HttpClient { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await admin.GetAsync("/ginx/status", cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        var cluster = status.RootElement.GetProperty("clusters").EnumerateArray()
+            .Single(cluster => cluster.GetProperty("id").GetString() == clusterId);
+        return cluster.GetProperty("destinations").EnumerateArray()
+            .ToDictionary(destination => destination.GetProperty("name").GetString()!, destination => destination.Clone());
+    }
+
     /// <summary>What every replica has served since its stats were last reset, added up.</summary>
     public async Task<long> TotalServedAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Ginx.AppHost;
 using Ginx.SampleBackend;
 using Ginx.Tests.Support;
@@ -16,18 +15,9 @@ public sealed class TelemetryTests(GinxTopologyFixture topology)
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     /// <summary>Requests per destination of the balanced cluster, from the admin listener's status API.</summary>
-    private async Task<Dictionary<string, long>> RequestsPerDestinationAsync()
-    {
-        using var admin = new HttpClient { BaseAddress = topology.AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
-        using var response = await admin.GetAsync("/ginx/status", Cancellation);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation));
-        var cluster = Assert.Single(status.RootElement.GetProperty("clusters").EnumerateArray(),
-            cluster => cluster.GetProperty("id").GetString() == Cluster);
-        return cluster.GetProperty("destinations").EnumerateArray().ToDictionary(
-            destination => destination.GetProperty("name").GetString()!,
-            destination => destination.GetProperty("requests").GetInt64());
-    }
+    private async Task<Dictionary<string, long>> RequestsPerDestinationAsync() =>
+        (await topology.DestinationStatusAsync(Cluster, Cancellation))
+            .ToDictionary(pair => pair.Key, pair => pair.Value.GetProperty("requests").GetInt64());
 
     private async Task<long> TotalRequestsAsync() => (await RequestsPerDestinationAsync()).Values.Sum();
 
