@@ -191,7 +191,7 @@ public sealed class FailureHandlingTests(GinxTopologyFixture topology)
             await topology.ResetStatsAsync(Cancellation);
             for (var i = 0; i < requests; i++)
             {
-                using var response = await SendToAsync(GinxTopologyFixture.NoEjectionHost, HttpMethod.Get, "/");
+                using var response = await SendToAsync(GinxTopologyFixture.BudgetHost, HttpMethod.Get, "/");
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             }
 

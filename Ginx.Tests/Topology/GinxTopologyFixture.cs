@@ -41,6 +41,12 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     /// </summary>
     public const string NoEjectionHost = "no-ejection.test";
 
+    /// <summary>
+    /// Like <see cref="NoEjectionHost"/>, for the test that drains its cluster's retry budget: a
+    /// cluster of its own, so no other test finds the budget spent.
+    /// </summary>
+    public const string BudgetHost = "budget.test";
+
     /// <summary>How long the topology may take to start and become healthy.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
@@ -82,8 +88,9 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-        AddClusterOverReplicas(proxy, NoEjectionHost, "no-ejection", "RoundRobin",
-            new() { ["MaxFails"] = "0", ["Consecutive5xx"] = "0", ["SuccessRateStdevFactor"] = "0" });
+        Dictionary<string, string> noEjection = new() { ["MaxFails"] = "0", ["Consecutive5xx"] = "0", ["SuccessRateStdevFactor"] = "0" };
+        AddClusterOverReplicas(proxy, NoEjectionHost, "no-ejection", "RoundRobin", noEjection);
+        AddClusterOverReplicas(proxy, BudgetHost, "budget", "RoundRobin", noEjection);
         foreach (var (host, policy) in PolicyHosts)
         {
             AddClusterOverReplicas(proxy, host, host.Split('.')[0], policy, []);
