@@ -8,7 +8,9 @@ namespace Ginx.AppHost;
 internal static class ProxyTopologyExtensions
 {
     public const string ClusterId = "backend";
-    private const string Section = "AppHost__ReverseProxy";
+
+    /// <summary>The environment-variable prefix of that section.</summary>
+    public const string Section = "AppHost__ReverseProxy";
 
     public static IResourceBuilder<ProjectResource> WithProxyTopology(
         this IResourceBuilder<ProjectResource> proxy, TopologyOptions topology)

@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Ginx.AppHost;
 using Ginx.SampleBackend;
 
 namespace Ginx.Tests.Topology;
@@ -74,13 +75,8 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
             ["--Topology:ProxyPort=", "--Topology:AdminPort=", "--Topology:Traffic:Enabled=false"], timeout.Token);
 
         var proxy = builder.CreateResourceBuilder<ProjectResource>("proxy");
-        const string route = "AppHost__ReverseProxy__Routes__unreachable";
-        const string cluster = $"AppHost__ReverseProxy__Clusters__{UnreachableCluster}";
-        proxy.WithEnvironment($"{route}__ClusterId", UnreachableCluster)
-            .WithEnvironment($"{route}__Match__Hosts__0", UnreachableHost)
-            .WithEnvironment($"{route}__Match__Path", "{**catch-all}")
-            // Port 1 on loopback: nothing listens there, so every connection is refused at once.
-            .WithEnvironment($"{cluster}__Destinations__nowhere__Address", "http://127.0.0.1:1");
+        // Port 1 on loopback: nothing listens there, so every connection is refused at once.
+        proxy.WithEnvironment($"{AddHostRoute(proxy, UnreachableHost, UnreachableCluster)}__Destinations__nowhere__Address", "http://127.0.0.1:1");
 
         Replicas = builder.Resources.OfType<ProjectResource>()
             .Select(resource => resource.Name)
@@ -119,12 +115,8 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     private void AddClusterOverReplicas(
         IResourceBuilder<ProjectResource> proxy, string host, string clusterId, string policy, Dictionary<string, string> metadata)
     {
-        var route = $"AppHost__ReverseProxy__Routes__{clusterId}";
-        var cluster = $"AppHost__ReverseProxy__Clusters__{clusterId}";
-        proxy.WithEnvironment($"{route}__ClusterId", clusterId)
-            .WithEnvironment($"{route}__Match__Hosts__0", host)
-            .WithEnvironment($"{route}__Match__Path", "{**catch-all}")
-            .WithEnvironment($"{cluster}__LoadBalancingPolicy", policy);
+        var cluster = AddHostRoute(proxy, host, clusterId);
+        proxy.WithEnvironment($"{cluster}__LoadBalancingPolicy", policy);
         foreach (var (key, value) in metadata)
         {
             proxy.WithEnvironment($"{cluster}__Metadata__{key}", value);
@@ -134,6 +126,19 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
         {
             proxy.WithEnvironment($"{cluster}__Destinations__{replica}__Address", $"http://{replica}");
         }
+    }
+
+    /// <summary>
+    /// Adds a route for <paramref name="host"/> to <paramref name="clusterId"/> in the section the
+    /// AppHost hands the proxy, and returns the environment prefix of that cluster's settings.
+    /// </summary>
+    private static string AddHostRoute(IResourceBuilder<ProjectResource> proxy, string host, string clusterId)
+    {
+        var route = $"{ProxyTopologyExtensions.Section}__Routes__{clusterId}";
+        proxy.WithEnvironment($"{route}__ClusterId", clusterId)
+            .WithEnvironment($"{route}__Match__Hosts__0", host)
+            .WithEnvironment($"{route}__Match__Path", "{**catch-all}");
+        return $"{ProxyTopologyExtensions.Section}__Clusters__{clusterId}";
     }
 
     /// <summary>Stops a replica through Aspire, as the dashboard's Stop does: its port then refuses connections.</summary>
