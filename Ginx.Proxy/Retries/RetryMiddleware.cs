@@ -34,50 +34,57 @@ internal sealed partial class RetryMiddleware(
         budget.RecordRequest(options.BudgetWindow);
 
         var request = context.Request;
-        var retry = new RetryState(
-            options,
-            budget,
-            proxy.AvailableDestinations,
-            idempotent: IsIdempotent(request.Method),
-            replayable: PrepareBodyForReplay(request, options.MaxReplayableBodyBytes));
+        var idempotent = IsIdempotent(request.Method);
+        var hasBody = HasBody(request);
+        // A POST is sent again only if it never reached a destination, and then none of its body was
+        // read: only an idempotent request needs a copy of its body.
+        var body = idempotent && hasBody ? KeepForReplay(request, options.MaxReplayableBodyBytes) : null;
+        var retry = new RetryState(options, budget, proxy.AvailableDestinations, idempotent, hasBody, body);
         context.Features.Set(retry);
-
-        var everyAttemptUnreachable = true;
-        while (true)
+        try
         {
-            var span = ProxyActivitySource.StartAttempt(cluster.ClusterId, retry.Attempt);
-            await next(context);
-            ProxyActivitySource.StopAttempt(span, context);
-
-            var failed = proxy.ProxiedDestination;
-            var result = AttemptResult.Of(context);
-            everyAttemptUnreachable &= result.NeverReachedDestination;
-            if (failed is null || !ShouldRetry(context, retry, result))
+            var everyAttemptUnreachable = true;
+            while (true)
             {
-                break;
+                var span = ProxyActivitySource.StartAttempt(cluster.ClusterId, retry.Attempt);
+                await next(context);
+                ProxyActivitySource.StopAttempt(span, context);
+
+                var failed = proxy.ProxiedDestination;
+                var result = AttemptResult.Of(context);
+                everyAttemptUnreachable &= result.NeverReachedDestination;
+                if (failed is null || !ShouldRetry(context, retry, result))
+                {
+                    break;
+                }
+
+                var reason = retry.HeldBack != RetryConditions.None ? retry.HeldBack : result.Condition;
+                LogRetrying(logger, cluster.ClusterId, failed.DestinationId, reason, retry.Attempt + 1);
+                metrics.RetryAttempted(cluster.ClusterId, RetryConditionNames.Name(reason));
+                proxy.AvailableDestinations = retry.NextAttempt(failed);
+                // Only retried requests pay for this; telemetry reads its absence as one attempt.
+                (context.Features.Get<ProxyAttemptsFeature>() ?? SetAttemptsFeature(context)).Attempts = retry.Attempt;
+                proxy.ProxiedDestination = null;
+                context.Response.Clear();
+                context.Features.Set<IForwarderErrorFeature>(null);
+                body?.Rewind();
             }
 
-            var reason = retry.HeldBack != RetryConditions.None ? retry.HeldBack : result.Condition;
-            LogRetrying(logger, cluster.ClusterId, failed.DestinationId, reason, retry.Attempt + 1);
-            metrics.RetryAttempted(cluster.ClusterId, RetryConditionNames.Name(reason));
-            proxy.AvailableDestinations = retry.NextAttempt(failed);
-            // Only retried requests pay for this; telemetry reads its absence as one attempt.
-            (context.Features.Get<ProxyAttemptsFeature>() ?? SetAttemptsFeature(context)).Attempts = retry.Attempt;
-            proxy.ProxiedDestination = null;
-            context.Response.Clear();
-            context.Features.Set<IForwarderErrorFeature>(null);
-            if (request.Body.CanSeek)
+            if (everyAttemptUnreachable && proxy.ProxiedDestination is not null && !context.Response.HasStarted)
             {
-                request.Body.Position = 0;
+                // Nothing accepted a connection: the cluster is unavailable rather than misbehaving.
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Features.Set<IForwarderErrorFeature>(
+                    new ClusterUnreachableError(context.Features.Get<IForwarderErrorFeature>()?.Exception));
             }
         }
-
-        if (everyAttemptUnreachable && proxy.ProxiedDestination is not null && !context.Response.HasStarted)
+        finally
         {
-            // Nothing accepted a connection: the cluster is unavailable rather than misbehaving.
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Features.Set<IForwarderErrorFeature>(
-                new ClusterUnreachableError(context.Features.Get<IForwarderErrorFeature>()?.Exception));
+            if (body is not null)
+            {
+                request.Body = body.Client;
+                body.Dispose();
+            }
         }
     }
 
@@ -113,24 +120,24 @@ internal sealed partial class RetryMiddleware(
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
         || HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
 
+    private static bool HasBody(HttpRequest request) =>
+        request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false && request.ContentLength != 0;
+
     /// <summary>
-    /// Buffers a body small enough to send again; a larger one streams through untouched (and so
-    /// can be retried only if it was never sent).
+    /// Keeps a copy of a body that may fit under <paramref name="limit"/> as it streams, so it can be
+    /// sent again; one whose Content-Length is already larger streams untouched (and so can be
+    /// retried only if it was never sent).
     /// </summary>
-    private static bool PrepareBodyForReplay(HttpRequest request, int maxBytes)
+    private static ReplayableRequestBody? KeepForReplay(HttpRequest request, int limit)
     {
-        if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false || request.ContentLength == 0)
+        if (request.ContentLength > limit)
         {
-            return true;
+            return null;
         }
 
-        if (request.ContentLength is long length && length <= maxBytes)
-        {
-            request.EnableBuffering(bufferThreshold: maxBytes);
-            return true;
-        }
-
-        return false;
+        var body = new ReplayableRequestBody(request.Body, request.ContentLength, limit);
+        request.Body = body;
+        return body;
     }
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Debug,

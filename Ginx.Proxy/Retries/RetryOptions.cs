@@ -42,7 +42,7 @@ public sealed class RetryOptions : ClusterSettings<RetryOptions>, IValidatableOb
         }
     }
 
-    /// <summary>Request bodies up to this size are buffered so they can be sent again; larger ones stream and are retried only if never sent.</summary>
+    /// <summary>An idempotent request's body is copied as it streams, up to this size, so it can be sent again; a larger one is retried only if never sent.</summary>
     [Range(0, 16 * 1024 * 1024)]
     public int MaxReplayableBodyBytes { get; set; } = 64 * 1024;
 

@@ -12,7 +12,8 @@ internal sealed class RetryState(
     RetryBudget budget,
     IReadOnlyList<DestinationState> candidates,
     bool idempotent,
-    bool replayable)
+    bool hasBody,
+    ReplayableRequestBody? body)
 {
     private List<DestinationState>? _tried;
 
@@ -24,8 +25,8 @@ internal sealed class RetryState(
 
     public RetryOptions Options => options;
 
-    /// <summary>The request can be sent again from the start: no body, or one buffered whole.</summary>
-    public bool Replayable => replayable;
+    /// <summary>The request can be sent again from the start: it has no body, or all of it read so far was kept.</summary>
+    public bool Replayable => !hasBody || body?.CanReplay == true;
 
     public bool Idempotent => idempotent;
 
@@ -40,7 +41,7 @@ internal sealed class RetryState(
     public bool TryHoldBack(int statusCode)
     {
         var condition = RetryConditionNames.ForStatus(statusCode);
-        if ((options.Conditions & condition) == 0 || !idempotent || !replayable || !CanTryAnother || !budget.TryAcquireRetry(options))
+        if ((options.Conditions & condition) == 0 || !idempotent || !Replayable || !CanTryAnother || !budget.TryAcquireRetry(options))
         {
             return false;
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Ginx.SampleBackend;
 using Ginx.Tests.Support;
@@ -103,6 +104,42 @@ public sealed class RetryMiddlewareTests
         Assert.Equal(1, failing.Stats.Snapshot(failing.Name).Served);
         Assert.Equal(1, healthy.Stats.Snapshot(healthy.Name).Served);
         Assert.Equal("b-healthy", Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+    }
+
+    [Fact]
+    public async Task Put_WithChunkedBody_IsReplayedWhole()
+    {
+        await using var failing = await InProcessBackend.StartAsync("a-failing", Cancellation);
+        await using var healthy = await InProcessBackend.StartAsync("b-healthy", Cancellation);
+        failing.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 502 };
+        await using var proxy = await InProcessProxy.StartAsync(
+            ProxyConfigurations.OneCluster([failing, healthy], policy: "FirstAlphabetical", metadata: NoEjection()), Cancellation);
+        var body = RandomNumberGenerator.GetBytes(20_000);
+
+        using var response = await proxy.Client.PutAsync("/echo", GatedContent.Chunked(body), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, await response.Content.ReadAsByteArrayAsync(Cancellation));
+        Assert.Equal("b-healthy", Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+    }
+
+    [Fact]
+    public async Task Put_WhoseBodyOutgrewTheReplayLimitBeforeTheFailure_IsNotReplayed()
+    {
+        await using var failing = await InProcessBackend.StartAsync("a-failing", Cancellation);
+        await using var healthy = await InProcessBackend.StartAsync("b-healthy", Cancellation);
+        // The failing replica answers only after a pause, by which time the proxy has read the
+        // whole body, more than it may keep.
+        failing.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 502, LatencyMs = 300 };
+        var metadata = NoEjection();
+        metadata["MaxReplayableBodyBytes"] = "4096";
+        await using var proxy = await InProcessProxy.StartAsync(
+            ProxyConfigurations.OneCluster([failing, healthy], policy: "FirstAlphabetical", metadata: metadata), Cancellation);
+
+        using var response = await proxy.Client.PutAsync("/echo", GatedContent.Chunked(RandomNumberGenerator.GetBytes(20_000)), Cancellation);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(0, healthy.Stats.Snapshot(healthy.Name).Served);
     }
 
     [Fact]

@@ -227,24 +227,4 @@ public sealed class FailureHandlingTests(GinxTopologyFixture topology)
 
         return busiest;
     }
-
-    /// <summary>Sends the first half of a body, then waits for a signal before sending the rest.</summary>
-    private sealed class GatedContent(byte[] body, TaskCompletionSource firstHalfSent, Task gate) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
-        {
-            var half = body.Length / 2;
-            await stream.WriteAsync(body.AsMemory(0, half));
-            await stream.FlushAsync();
-            firstHalfSent.TrySetResult();
-            await gate;
-            await stream.WriteAsync(body.AsMemory(half));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = body.Length;
-            return true;
-        }
-    }
 }
