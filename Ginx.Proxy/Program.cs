@@ -1,6 +1,8 @@
 using Ginx.Proxy;
 using Ginx.Proxy.Configuration;
 
+ProxyRuntimeDefaults.Apply();
+
 WebApplication app;
 try
 {
