@@ -25,33 +25,29 @@ public sealed class RetryMiddlewareTests
         return backends;
     }
 
-    private static long Served(IEnumerable<InProcessBackend> backends) => backends.Sum(backend => backend.Stats.Snapshot(backend.Name).Served);
+    private static long Served(IEnumerable<InProcessBackend> backends) => backends.Sum(backend => Served(backend));
+
+    private static long Served(InProcessBackend backend) => backend.Stats.Snapshot(backend.Name).Served;
 
     [Fact]
     public async Task Get_FirstDestinationRefusesConnections_AnotherServesIt()
     {
-        await using var dead = await InProcessBackend.StartAsync("a-dead", Cancellation);
-        await using var live = await InProcessBackend.StartAsync("b-live", Cancellation);
-        await dead.StopAsync();
-        await using var proxy = await InProcessProxy.StartAsync(
-            ProxyConfigurations.OneCluster([dead, live], policy: "FirstAlphabetical", metadata: NoEjection()), Cancellation);
+        await using var replicas = await FirstThenSecond.StartAsync(NoEjection());
+        await replicas.First.StopAsync();
 
-        using var response = await proxy.Client.GetAsync("/", Cancellation);
+        using var response = await replicas.Proxy.Client.GetAsync("/", Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("b-live", Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+        Assert.Equal(replicas.Second.Name, Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
     }
 
     [Fact]
     public async Task Post_FirstDestinationRefusesConnections_IsSentToAnotherBecauseItNeverArrived()
     {
-        await using var dead = await InProcessBackend.StartAsync("a-dead", Cancellation);
-        await using var live = await InProcessBackend.StartAsync("b-live", Cancellation);
-        await dead.StopAsync();
-        await using var proxy = await InProcessProxy.StartAsync(
-            ProxyConfigurations.OneCluster([dead, live], policy: "FirstAlphabetical", metadata: NoEjection()), Cancellation);
+        await using var replicas = await FirstThenSecond.StartAsync(NoEjection());
+        await replicas.First.StopAsync();
 
-        using var response = await proxy.Client.PostAsync("/echo", new StringContent("order #1"), Cancellation);
+        using var response = await replicas.Proxy.Client.PostAsync("/echo", new StringContent("order #1"), Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("order #1", await response.Content.ReadAsStringAsync(Cancellation));
@@ -69,7 +65,7 @@ public sealed class RetryMiddlewareTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(3, Served(backends));
-        Assert.Equal(3, backends.Count(backend => backend.Stats.Snapshot(backend.Name).Served == 1));
+        Assert.Equal(3, backends.Count(backend => Served(backend) == 1));
     }
 
     [Fact]
@@ -89,57 +85,47 @@ public sealed class RetryMiddlewareTests
     [Fact]
     public async Task Put_WithSmallBody_IsReplayedWhole()
     {
-        await using var failing = await InProcessBackend.StartAsync("a-failing", Cancellation);
-        await using var healthy = await InProcessBackend.StartAsync("b-healthy", Cancellation);
-        failing.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 502 };
-        var metadata = NoEjection();
-        await using var proxy = await InProcessProxy.StartAsync(
-            ProxyConfigurations.OneCluster([failing, healthy], policy: "FirstAlphabetical", metadata: metadata), Cancellation);
+        await using var replicas = await FirstThenSecond.StartAsync(NoEjection());
+        replicas.First.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 502 };
         var body = new string('x', 10_000);
 
-        using var response = await proxy.Client.PutAsync("/echo", new StringContent(body), Cancellation);
+        using var response = await replicas.Proxy.Client.PutAsync("/echo", new StringContent(body), Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(body, await response.Content.ReadAsStringAsync(Cancellation));
-        Assert.Equal(1, failing.Stats.Snapshot(failing.Name).Served);
-        Assert.Equal(1, healthy.Stats.Snapshot(healthy.Name).Served);
-        Assert.Equal("b-healthy", Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+        Assert.Equal(1, Served(replicas.First));
+        Assert.Equal(1, Served(replicas.Second));
+        Assert.Equal(replicas.Second.Name, Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
     }
 
     [Fact]
     public async Task Put_WithChunkedBody_IsReplayedWhole()
     {
-        await using var failing = await InProcessBackend.StartAsync("a-failing", Cancellation);
-        await using var healthy = await InProcessBackend.StartAsync("b-healthy", Cancellation);
-        failing.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 502 };
-        await using var proxy = await InProcessProxy.StartAsync(
-            ProxyConfigurations.OneCluster([failing, healthy], policy: "FirstAlphabetical", metadata: NoEjection()), Cancellation);
+        await using var replicas = await FirstThenSecond.StartAsync(NoEjection());
+        replicas.First.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 502 };
         var body = RandomNumberGenerator.GetBytes(20_000);
 
-        using var response = await proxy.Client.PutAsync("/echo", GatedContent.Chunked(body), Cancellation);
+        using var response = await replicas.Proxy.Client.PutAsync("/echo", GatedContent.Chunked(body), Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(body, await response.Content.ReadAsByteArrayAsync(Cancellation));
-        Assert.Equal("b-healthy", Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+        Assert.Equal(replicas.Second.Name, Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
     }
 
     [Fact]
     public async Task Put_WhoseBodyOutgrewTheReplayLimitBeforeTheFailure_IsNotReplayed()
     {
-        await using var failing = await InProcessBackend.StartAsync("a-failing", Cancellation);
-        await using var healthy = await InProcessBackend.StartAsync("b-healthy", Cancellation);
-        // The failing replica answers only after a pause, by which time the proxy has read the
-        // whole body, more than it may keep.
-        failing.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 502, LatencyMs = 300 };
         var metadata = NoEjection();
         metadata["MaxReplayableBodyBytes"] = "4096";
-        await using var proxy = await InProcessProxy.StartAsync(
-            ProxyConfigurations.OneCluster([failing, healthy], policy: "FirstAlphabetical", metadata: metadata), Cancellation);
+        await using var replicas = await FirstThenSecond.StartAsync(metadata);
+        // The first replica answers only after a pause, by which time the proxy has read the
+        // whole body, more than it may keep.
+        replicas.First.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 502, LatencyMs = 300 };
 
-        using var response = await proxy.Client.PutAsync("/echo", GatedContent.Chunked(RandomNumberGenerator.GetBytes(20_000)), Cancellation);
+        using var response = await replicas.Proxy.Client.PutAsync("/echo", GatedContent.Chunked(RandomNumberGenerator.GetBytes(20_000)), Cancellation);
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Equal(0, healthy.Stats.Snapshot(healthy.Name).Served);
+        Assert.Equal(0, Served(replicas.Second));
     }
 
     [Fact]
@@ -161,5 +147,31 @@ public sealed class RetryMiddlewareTests
 
         var retries = Served(backends) - requests;
         Assert.InRange(retries, 5, requests * 20 / 100);
+    }
+
+    /// <summary>Two replicas behind a proxy that always tries the first one first: break it and watch where requests go.</summary>
+    private sealed class FirstThenSecond(InProcessBackend first, InProcessBackend second, InProcessProxy proxy) : IAsyncDisposable
+    {
+        public InProcessBackend First => first;
+
+        public InProcessBackend Second => second;
+
+        public InProcessProxy Proxy => proxy;
+
+        public static async Task<FirstThenSecond> StartAsync(JsonObject metadata)
+        {
+            var first = await InProcessBackend.StartAsync("a-first", Cancellation);
+            var second = await InProcessBackend.StartAsync("b-second", Cancellation);
+            var proxy = await InProcessProxy.StartAsync(
+                ProxyConfigurations.OneCluster([first, second], policy: "FirstAlphabetical", metadata: metadata), Cancellation);
+            return new FirstThenSecond(first, second, proxy);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await proxy.DisposeAsync();
+            await second.DisposeAsync();
+            await first.DisposeAsync();
+        }
     }
 }
