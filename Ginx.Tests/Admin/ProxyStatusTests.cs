@@ -5,7 +5,6 @@ using Ginx.Proxy.Configuration;
 using Ginx.SampleBackend;
 using Ginx.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
@@ -86,7 +85,7 @@ public sealed class ProxyStatusTests
         await using var backend = await InProcessBackend.StartAsync("s-1", Cancellation);
         await using var proxy = await InProcessProxy.StartAsync(
             ClusterConfiguration.RoundRobin(Cluster, (backend.Name, backend.Address)), Cancellation);
-        Assert.True(proxy.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(Cluster, out var cluster));
+        var cluster = proxy.Cluster(Cluster);
 
         proxy.Services.GetRequiredService<IDestinationHealthUpdater>()
             .SetPassive(cluster, cluster.Destinations.Values.Single(), DestinationHealth.Unhealthy, TimeSpan.FromMinutes(10));

@@ -3,7 +3,9 @@ using Ginx.Proxy;
 using Ginx.Proxy.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Tests.Support;
 
@@ -37,6 +39,13 @@ internal sealed class InProcessProxy : IAsyncDisposable
     public HttpClient Client { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>YARP's live state of cluster <paramref name="clusterId"/>: its destinations, their health, which are available.</summary>
+    public ClusterState Cluster(string clusterId)
+    {
+        Assert.True(Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(clusterId, out var cluster), $"No cluster '{clusterId}'.");
+        return cluster;
+    }
 
     /// <summary>
     /// Starts the proxy with <paramref name="configuration"/> as its whole configuration, plus an

@@ -7,7 +7,6 @@ using Ginx.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
@@ -123,8 +122,7 @@ public sealed class ProxyMetricsTests
         Assert.Equal(backend.Name, before.Tags[ProxyTelemetryTags.Destination]);
         Assert.Equal(Cluster, before.Tags[ProxyTelemetryTags.Cluster]);
 
-        var state = proxy.Services.GetRequiredService<IProxyStateLookup>();
-        Assert.True(state.TryGetCluster(Cluster, out var cluster));
+        var cluster = proxy.Cluster(Cluster);
         var destination = Assert.Single(cluster.Destinations.Values);
         proxy.Services.GetRequiredService<IDestinationHealthUpdater>()
             .SetPassive(cluster, destination, DestinationHealth.Unhealthy, TimeSpan.FromMinutes(10));
@@ -214,8 +212,7 @@ public sealed class ProxyMetricsTests
         await using var _ = proxy;
         await using var backend = backends[0];
         using var requests = Collect<long>(proxy, "ginx.proxy.requests");
-        var state = proxy.Services.GetRequiredService<IProxyStateLookup>();
-        Assert.True(state.TryGetCluster(Cluster, out var cluster));
+        var cluster = proxy.Cluster(Cluster);
 
         // Stands in for the retry middleware: it calls the rest of the pipeline once per attempt,
         // says how many there were, and leaves the last attempt's destination (none if it found none).

@@ -5,8 +5,6 @@ using Ginx.Proxy.Telemetry;
 using Ginx.ServiceDefaults;
 using Ginx.Tests.Support;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -86,7 +84,7 @@ public sealed class ProxyTracingTests : IDisposable
     {
         await using var proxy = await InProcessProxy.StartAsync(
             ClusterConfiguration.RoundRobin(_cluster, ("b-1", new Uri("http://127.0.0.1:1"))), Cancellation);
-        Assert.True(proxy.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(_cluster, out var cluster));
+        var cluster = proxy.Cluster(_cluster);
         var context = new DefaultHttpContext();
         var feature = new TestReverseProxyFeature(cluster);
         context.Features.Set<IReverseProxyFeature>(feature);
