@@ -1,3 +1,5 @@
+using Ginx.Proxy.LoadBalancing;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.Retries;
@@ -11,6 +13,7 @@ internal sealed class RetryState(
     RetryOptions options,
     RetryBudget budget,
     IReadOnlyList<DestinationState> candidates,
+    IReadOnlyList<DestinationState> allDestinations,
     bool idempotent,
     bool hasBody,
     ReplayableRequestBody? body)
@@ -30,8 +33,8 @@ internal sealed class RetryState(
 
     public bool Idempotent => idempotent;
 
-    /// <summary>Another attempt is allowed and there is a destination it has not tried.</summary>
-    public bool CanTryAnother => Attempt < options.Tries && (_tried?.Count ?? 0) + 1 < candidates.Count;
+    /// <summary>Another attempt is allowed and there is a destination, not marked down, it has not tried.</summary>
+    public bool CanTryAnother => Attempt < options.Tries && (_tried?.Count ?? 0) + 1 < NotDownCount();
 
     /// <summary>
     /// Whether the destination's answer with <paramref name="statusCode"/> should be held back
@@ -53,22 +56,55 @@ internal sealed class RetryState(
     /// <summary>Takes a retry from the budget for a failure the middleware saw.</summary>
     public bool TryAcquireRetry() => budget.TryAcquireRetry(options);
 
-    /// <summary>Moves on to the next attempt, away from <paramref name="failed"/>; returns the destinations left.</summary>
+    /// <summary>
+    /// Moves on to the next attempt, away from <paramref name="failed"/>; returns the destinations it
+    /// may go to. Those available to the first attempt come first. Once each has been tried, the
+    /// cluster's other destinations not marked down are next, healthy ones (backups) before the rest:
+    /// nginx moves on to its backup servers the same way, and trying a destination that was taken out
+    /// beats failing a request that could still be served (Envoy's panic mode, for one request).
+    /// </summary>
     public IReadOnlyList<DestinationState> NextAttempt(DestinationState failed)
     {
         (_tried ??= new List<DestinationState>(options.Tries)).Add(failed);
         Attempt++;
         HeldBack = RetryConditions.None;
 
-        var untried = new List<DestinationState>(candidates.Count - _tried.Count);
-        foreach (var candidate in candidates)
+        var untried = Untried(candidates, healthyOnly: false);
+        if (untried.Count == 0)
         {
-            if (!_tried.Contains(candidate))
+            untried = Untried(allDestinations, healthyOnly: true);
+        }
+
+        return untried.Count > 0 ? untried : Untried(allDestinations, healthyOnly: false);
+    }
+
+    private List<DestinationState> Untried(IReadOnlyList<DestinationState> destinations, bool healthyOnly)
+    {
+        var untried = new List<DestinationState>();
+        foreach (var destination in destinations)
+        {
+            if (!_tried!.Contains(destination)
+                && !DestinationSettings.Of(destination).Down
+                && (!healthyOnly || IsHealthy(destination)))
             {
-                untried.Add(candidate);
+                untried.Add(destination);
             }
         }
 
         return untried;
+    }
+
+    private static bool IsHealthy(DestinationState destination) =>
+        destination.Health.Active != DestinationHealth.Unhealthy && destination.Health.Passive != DestinationHealth.Unhealthy;
+
+    private int NotDownCount()
+    {
+        var count = 0;
+        foreach (var destination in allDestinations)
+        {
+            count += DestinationSettings.Of(destination).Down ? 0 : 1;
+        }
+
+        return count;
     }
 }

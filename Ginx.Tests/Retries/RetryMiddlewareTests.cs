@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Ginx.Proxy.Telemetry;
 using Ginx.SampleBackend;
 using Ginx.Tests.Support;
 
@@ -51,6 +52,56 @@ public sealed class RetryMiddlewareTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("order #1", await response.Content.ReadAsStringAsync(Cancellation));
+    }
+
+    [Fact]
+    public async Task Get_PrimaryRefusesConnections_BackupServesIt()
+    {
+        await using var replicas = await FirstThenSecond.StartAsync(NoEjection(), secondMetadata: new JsonObject { ["Backup"] = "true" });
+        await replicas.First.StopAsync();
+
+        using var response = await replicas.Proxy.Client.GetAsync("/", Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(replicas.Second.Name, Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+    }
+
+    [Fact]
+    public async Task Get_OnlyDestinationNotDownRefusesConnections_TheOneMarkedDownIsNotTried()
+    {
+        await using var replicas = await FirstThenSecond.StartAsync(NoEjection(), secondMetadata: new JsonObject { ["Down"] = "true" });
+        await replicas.First.StopAsync();
+
+        using var response = await replicas.Proxy.Client.GetAsync("/", Cancellation);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(0, Served(replicas.Second));
+    }
+
+    [Fact]
+    public async Task Get_OnlyAvailableDestinationRefusesConnections_OneTakenOutEarlierServesIt()
+    {
+        var maxFailsOnly = new JsonObject
+        {
+            ["MaxFails"] = "1", ["FailTimeout"] = "00:10:00", ["Consecutive5xx"] = "0", ["SuccessRateStdevFactor"] = "0",
+        };
+        await using var replicas = await FirstThenSecond.StartAsync(maxFailsOnly);
+        replicas.First.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
+        using (var failedOver = await replicas.Proxy.Client.GetAsync("/", Cancellation))
+        {
+            Assert.Equal(replicas.Second.Name, Assert.Single(failedOver.Headers.GetValues(ReplicaIdentity.HeaderName)));
+        }
+
+        var cluster = replicas.Proxy.Cluster("backend");
+        await Eventually.HoldsAsync(() => cluster.DestinationsState.AvailableDestinations is [var only] && DestinationName.Of(only.DestinationId) == replicas.Second.Name,
+            TimeSpan.FromSeconds(10), "the failing first destination is taken out");
+        replicas.First.Chaos.Current = ChaosSettings.None;
+        await replicas.Second.StopAsync();
+
+        using var response = await replicas.Proxy.Client.GetAsync("/", Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(replicas.First.Name, Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
     }
 
     [Fact]
@@ -158,12 +209,17 @@ public sealed class RetryMiddlewareTests
 
         public InProcessProxy Proxy => proxy;
 
-        public static async Task<FirstThenSecond> StartAsync(JsonObject metadata)
+        public static async Task<FirstThenSecond> StartAsync(JsonObject metadata, JsonObject? secondMetadata = null)
         {
             var first = await InProcessBackend.StartAsync("a-first", Cancellation);
             var second = await InProcessBackend.StartAsync("b-second", Cancellation);
-            var proxy = await InProcessProxy.StartAsync(
-                ProxyConfigurations.OneCluster([first, second], policy: "FirstAlphabetical", metadata: metadata), Cancellation);
+            var configuration = ProxyConfigurations.OneCluster([first, second], policy: "FirstAlphabetical", metadata: metadata);
+            if (secondMetadata is not null)
+            {
+                configuration["ReverseProxy"]!["Clusters"]!["backend"]!["Destinations"]![second.Name]!["Metadata"] = secondMetadata;
+            }
+
+            var proxy = await InProcessProxy.StartAsync(configuration, Cancellation);
             return new FirstThenSecond(first, second, proxy);
         }
 
