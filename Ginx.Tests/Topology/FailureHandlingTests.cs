@@ -177,7 +177,7 @@ public sealed class FailureHandlingTests(GinxTopologyFixture topology)
         }
         finally
         {
-            await topology.SetChaosOnAllAsync(ChaosSettings.None, Cancellation);
+            await topology.EnsureAllReplicasServeAsync(Cancellation);
         }
     }
 
@@ -201,7 +201,7 @@ public sealed class FailureHandlingTests(GinxTopologyFixture topology)
         }
         finally
         {
-            await topology.SetChaosOnAllAsync(ChaosSettings.None, Cancellation);
+            await topology.EnsureAllReplicasServeAsync(Cancellation);
         }
     }
 

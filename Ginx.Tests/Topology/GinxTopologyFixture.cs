@@ -170,7 +170,10 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     {
         var result = await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StartCommand, cancellationToken);
         Assert.True(result.Success, result.Message);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+        // The snapshot can still say Exited for a moment after the command returns; the default
+        // behaviour would take that for a failed start and give up at once.
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(name, WaitBehavior.WaitOnResourceUnavailable, cancellationToken)
+            .WaitAsync(StartTimeout, cancellationToken);
     }
 
     /// <summary>Runs one of the AppHost's dashboard commands on a resource.</summary>
@@ -200,14 +203,31 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     /// <summary>What the proxy's status API says of each destination of <paramref name="clusterId"/>, by configured name.</summary>
     public async Task<Dictionary<string, JsonElement>> DestinationStatusAsync(string clusterId, CancellationToken cancellationToken)
     {
-        using var admin = new HttpClient { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
-        using var response = await admin.GetAsync("/ginx/status", cancellationToken);
-        response.EnsureSuccessStatusCode();
-        using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        using var status = await StatusAsync(cancellationToken);
         var cluster = status.RootElement.GetProperty("clusters").EnumerateArray()
             .Single(cluster => cluster.GetProperty("id").GetString() == clusterId);
         return cluster.GetProperty("destinations").EnumerateArray()
             .ToDictionary(destination => destination.GetProperty("name").GetString()!, destination => destination.Clone());
+    }
+
+    /// <summary>The destinations over the replicas that the proxy's status reports unhealthy, as <c>cluster/name</c>.</summary>
+    public async Task<List<string>> UnhealthyDestinationsAsync(CancellationToken cancellationToken)
+    {
+        using var status = await StatusAsync(cancellationToken);
+        return status.RootElement.GetProperty("clusters").EnumerateArray()
+            .Where(cluster => cluster.GetProperty("id").GetString() != UnreachableCluster)
+            .SelectMany(cluster => cluster.GetProperty("destinations").EnumerateArray()
+                .Where(destination => destination.GetProperty("health").GetString() == "unhealthy")
+                .Select(destination => $"{cluster.GetProperty("id").GetString()}/{destination.GetProperty("name").GetString()}"))
+            .ToList();
+    }
+
+    private async Task<JsonDocument> StatusAsync(CancellationToken cancellationToken)
+    {
+        using var admin = new HttpClient { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await admin.GetAsync("/ginx/status", cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
     }
 
     /// <summary>What every replica has served since its stats were last reset, added up.</summary>
@@ -234,7 +254,8 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
 
     /// <summary>
     /// Puts the topology back as tests expect to find it: every replica running, healthy, healed,
-    /// and served to by the proxy's main cluster again (passive health may have ejected it).
+    /// taken out by no cluster of the proxy (a replica ejected by passive health comes back only when
+    /// its ejection runs out), and served to by the main cluster again.
     /// </summary>
     public async Task EnsureAllReplicasServeAsync(CancellationToken cancellationToken)
     {
@@ -249,9 +270,14 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
 
         await SetChaosOnAllAsync(ChaosSettings.None, cancellationToken);
 
-        var seen = new HashSet<string>();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(StartTimeout);
+        while ((await UnhealthyDestinationsAsync(deadline.Token)).Count > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+        }
+
+        var seen = new HashSet<string>();
         while (seen.Count < Replicas.Count)
         {
             using var response = await Proxy.GetAsync("/", deadline.Token);
