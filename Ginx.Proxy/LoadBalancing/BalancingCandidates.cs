@@ -73,6 +73,18 @@ internal sealed class BalancingCandidates
     /// </summary>
     public long WeightTimestamp(TimeProvider time) => _hasSlowStart ? time.GetTimestamp() : 0;
 
+    /// <summary>Every candidate's weight, when none changes with time (no slow start); otherwise null, and <see cref="EffectiveWeights"/> computes them.</summary>
+    public double[]? FixedWeights => _hasSlowStart ? null : _weights;
+
+    /// <summary>Every candidate's weight at <paramref name="timestamp"/> (from <see cref="WeightTimestamp"/>), into <paramref name="weights"/>.</summary>
+    public void EffectiveWeights(long timestamp, TimeProvider time, Span<double> weights)
+    {
+        for (var i = 0; i < weights.Length; i++)
+        {
+            weights[i] = EffectiveWeight(i, timestamp, time);
+        }
+    }
+
     /// <summary>Candidate <paramref name="index"/>'s weight at <paramref name="timestamp"/> (from <see cref="WeightTimestamp"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double EffectiveWeight(int index, long timestamp, TimeProvider time) =>

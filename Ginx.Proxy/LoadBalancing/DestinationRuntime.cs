@@ -100,6 +100,23 @@ internal sealed class DestinationRuntime
         return stamp == 0 || timestamp <= stamp ? latency : latency * DecayFactor(time.GetElapsedTime(stamp, timestamp));
     }
 
+    /// <summary>
+    /// The peak-EWMA latency in milliseconds as the last sample left it, and that sample's
+    /// <paramref name="timestamp"/> (0 before the first): <see cref="LatencyMs"/> without the decay
+    /// since, for comparing destinations with <see cref="DecayBetween"/> instead of reading the clock.
+    /// </summary>
+    public double RecordedLatencyMs(out long timestamp)
+    {
+        timestamp = Volatile.Read(ref _latencyStamp);
+        return Volatile.Read(ref _latencyMs);
+    }
+
+    /// <summary>
+    /// How much a latency recorded at <paramref name="earlier"/> has decayed by <paramref name="later"/>:
+    /// two latencies decayed to the same moment compare as one of them scaled by this, whatever that moment.
+    /// </summary>
+    public static double DecayBetween(long earlier, long later, TimeProvider time) => DecayFactor(time.GetElapsedTime(earlier, later));
+
     /// <summary>The weight to balance with at <paramref name="timestamp"/>: the configured weight, ramped during slow start.</summary>
     public double EffectiveWeight(DestinationSettings settings, long timestamp, TimeProvider time)
     {

@@ -31,15 +31,29 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
             second++;
         }
 
-        var now = time.GetTimestamp();
-        return Cost(candidates, second, now) < Cost(candidates, first, now)
-            ? candidates.Destinations[second]
-            : candidates.Destinations[first];
+        var weightTime = candidates.WeightTimestamp(time);
+        return Cheaper(candidates, second, first, weightTime) ? candidates.Destinations[second] : candidates.Destinations[first];
     }
 
-    private double Cost(BalancingCandidates candidates, int index, long now)
+    /// <summary>
+    /// Whether destination <paramref name="a"/> costs less than <paramref name="b"/> now. Both latencies
+    /// decay by the same factor from their samples to now, so only the decay between the two samples
+    /// matters: one <see cref="Math.Exp"/>, and no clock read unless a slow start needs one.
+    /// </summary>
+    private bool Cheaper(BalancingCandidates candidates, int a, int b, long weightTime)
+    {
+        var costA = Undecayed(candidates, a, weightTime, out var stampA);
+        var costB = Undecayed(candidates, b, weightTime, out var stampB);
+
+        // A destination without a sample yet costs 0, and its stamp means nothing.
+        return costA == 0 || costB == 0
+            ? costA < costB
+            : costA < costB * DestinationRuntime.DecayBetween(stampB, stampA, time);
+    }
+
+    private double Undecayed(BalancingCandidates candidates, int index, long weightTime, out long stamp)
     {
         var runtime = candidates.Runtimes[index];
-        return runtime.LatencyMs(now, time) * (runtime.InFlight + 1) / candidates.EffectiveWeight(index, now, time);
+        return runtime.RecordedLatencyMs(out stamp) * (runtime.InFlight + 1) / candidates.EffectiveWeight(index, weightTime, time);
     }
 }

@@ -22,27 +22,42 @@ internal sealed class WeightedLeastRequestsLoadBalancingPolicy(TimeProvider time
 
         var state = ClusterBalancingState.Of(cluster);
         var candidates = state.Candidates(cluster, availableDestinations);
-        var now = candidates.WeightTimestamp(time);
         var start = state.NextTurn() % count;
+        if (candidates.FixedWeights is { } weights)
+        {
+            return candidates.Destinations[LeastLoaded(candidates.Runtimes, weights, start)];
+        }
 
-        // From the turn's start to the end, then round from the beginning: a strictly lower load wins,
-        // so of equals the first met in this turn's order is taken.
-        var best = start;
-        var bestLoad = (double)candidates.Runtimes[start].InFlight;
-        var bestWeight = candidates.EffectiveWeight(start, now, time);
-        Scan(candidates, start + 1, count, now, ref best, ref bestLoad, ref bestWeight);
-        Scan(candidates, 0, start, now, ref best, ref bestLoad, ref bestWeight);
-
-        return candidates.Destinations[best];
+        // Weights that ramp up (slow start) are computed once per pick, on the stack for any sane cluster.
+        var ramped = count <= MaxStackWeights ? stackalloc double[count] : new double[count];
+        candidates.EffectiveWeights(candidates.WeightTimestamp(time), time, ramped);
+        return candidates.Destinations[LeastLoaded(candidates.Runtimes, ramped, start)];
     }
 
-    private void Scan(BalancingCandidates candidates, int from, int to, long now, ref int best, ref double bestLoad, ref double bestWeight)
+    private const int MaxStackWeights = 256;
+
+    /// <summary>
+    /// The index of the destination with the lowest load per weight, scanning from <paramref name="start"/>
+    /// round to just before it: a strictly lower load wins, so of equals the first met is taken. Nothing
+    /// is lower than an idle destination, so the first idle one ends the scan: while there is spare
+    /// capacity a pick costs a few reads, not one per destination.
+    /// </summary>
+    private static int LeastLoaded(DestinationRuntime[] runtimes, ReadOnlySpan<double> weights, int start)
     {
-        var runtimes = candidates.Runtimes;
-        for (var i = from; i < to; i++)
+        var count = runtimes.Length;
+        var best = start;
+        double bestLoad = runtimes[start].InFlight;
+        var bestWeight = weights[start];
+        for (var step = 1; step < count && bestLoad > 0; step++)
         {
-            var load = (double)runtimes[i].InFlight;
-            var weight = candidates.EffectiveWeight(i, now, time);
+            var i = start + step;
+            if (i >= count)
+            {
+                i -= count;
+            }
+
+            double load = runtimes[i].InFlight;
+            var weight = weights[i];
 
             // load / weight < bestLoad / bestWeight, without dividing.
             if (load * bestWeight < bestLoad * weight)
@@ -52,5 +67,7 @@ internal sealed class WeightedLeastRequestsLoadBalancingPolicy(TimeProvider time
                 bestWeight = weight;
             }
         }
+
+        return best;
     }
 }

@@ -74,6 +74,18 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
     }
 
     [Fact]
+    public void PickDestination_PeakEwma_DestinationNotMeasuredYetWinsEveryComparison()
+    {
+        Observe(_destinations[1], 2);
+        Observe(_destinations[2], 2);
+
+        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
+
+        // It is in two of the three pairs; a measured pair picks between themselves.
+        Assert.InRange(tally[_destinations[0].DestinationId], 300 * 2 / 3 - 30, 300 * 2 / 3 + 30);
+    }
+
+    [Fact]
     public void PickDestination_PeakEwma_RequestsInFlightCountAgainstEqualLatency()
     {
         foreach (var destination in _destinations)

@@ -37,4 +37,24 @@ public sealed class WeightedLeastRequestsLoadBalancingPolicyTests
 
         Assert.Equal([100, 100, 100], destinations.Select(destination => tally[destination.DestinationId]));
     }
+
+    [Fact]
+    public void PickDestination_WeightedLeastRequests_DestinationInSlowStartCountsWithItsRampedWeight()
+    {
+        var steady = Destination("steady");
+        var returning = Destination("returning", ("SlowStart", "00:00:10"));
+        var destinations = new[] { steady, returning };
+        var cluster = Cluster(destinations);
+        var policy = new WeightedLeastRequestsLoadBalancingPolicy(_time);
+        DestinationRuntime.Of(returning).MarkAvailability(false, _time.GetTimestamp());
+        DestinationRuntime.Of(returning).MarkAvailability(true, _time.GetTimestamp());
+        Load(steady, 2);
+        Load(returning, 1);
+
+        // Just back, its weight is a tenth: 1 request is 10 per unit of weight, against 2.
+        Assert.Same(steady, policy.PickDestination(_context, cluster, destinations));
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Same(returning, policy.PickDestination(_context, cluster, destinations));
+    }
 }

@@ -28,6 +28,7 @@ public class PickDestinationBenchmarks
     private ILoadBalancingPolicy _peakEwma = null!;
     private ClusterState _cluster = null!;
     private IReadOnlyList<DestinationState> _available = null!;
+    private ClusterState _busyCluster = null!;
     private DefaultHttpContext _context = null!;
 
     [Params(3, 100)]
@@ -49,38 +50,57 @@ public class PickDestinationBenchmarks
         _consistentHash = policies[GinxLoadBalancingPolicies.ConsistentHash];
         _peakEwma = policies[GinxLoadBalancingPolicies.PeakEwma];
 
+        _cluster = CreateCluster("bench", busy: false);
+        _available = _cluster.DestinationsState.AvailableDestinations;
+        _busyCluster = CreateCluster("busy", busy: true);
+        _context = new DefaultHttpContext();
+        _context.Request.Headers["X-User"] = "user-4242";
+    }
+
+    /// <summary>
+    /// A cluster of <see cref="Destinations"/> with weights 1, 2, 3, 1, …, every one available and
+    /// measured; when <paramref name="busy"/>, each has 1 to 4 requests in flight, so a least-requests
+    /// scan cannot stop at an idle destination and reads them all.
+    /// </summary>
+    private ClusterState CreateCluster(string id, bool busy)
+    {
         var config = new ClusterConfig
         {
-            ClusterId = "bench",
+            ClusterId = id,
             Metadata = new Dictionary<string, string> { [HashKey.MetadataKey] = "header:X-User" },
         };
 #pragma warning disable CA2000 // Owned by the cluster model for the whole run.
-        _cluster = new ClusterState(config.ClusterId, new ClusterModel(config, new HttpMessageInvoker(new SocketsHttpHandler())));
+        var cluster = new ClusterState(config.ClusterId, new ClusterModel(config, new HttpMessageInvoker(new SocketsHttpHandler())));
 #pragma warning restore CA2000
         var destinations = new DestinationState[Destinations];
         var time = TimeProvider.System;
         for (var i = 0; i < destinations.Length; i++)
         {
-            var id = $"d-{i}";
-            destinations[i] = new DestinationState(id, new DestinationModel(new DestinationConfig
+            var destinationId = $"{id}-{i}";
+            destinations[i] = new DestinationState(destinationId, new DestinationModel(new DestinationConfig
             {
-                Address = $"http://{id}.test",
+                Address = $"http://{destinationId}.test",
                 Metadata = new Dictionary<string, string> { ["Weight"] = (1 + (i % 3)).ToString(CultureInfo.InvariantCulture) },
             }));
-            _cluster.Destinations[id] = destinations[i];
-            DestinationRuntime.Of(destinations[i]).RecordLatency(TimeSpan.FromMilliseconds(1 + i), time.GetTimestamp(), time);
+            cluster.Destinations[destinationId] = destinations[i];
+            var runtime = DestinationRuntime.Of(destinations[i]);
+            runtime.RecordLatency(TimeSpan.FromMilliseconds(1 + i), time.GetTimestamp(), time);
+            for (var inFlight = busy ? 1 + (i % 4) : 0; inFlight > 0; inFlight--)
+            {
+                runtime.TryReserve(DestinationSettings.Unlimited);
+                destinations[i].ConcurrentRequestCount++;
+            }
         }
 
-        _available = destinations;
-        _cluster.DestinationsState = new ClusterDestinationsState(destinations, destinations);
-        _context = new DefaultHttpContext();
-        _context.Request.Headers["X-User"] = "user-4242";
+        cluster.DestinationsState = new ClusterDestinationsState(destinations, destinations);
+        return cluster;
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _cluster.Model.HttpClient.Dispose();
+        _busyCluster.Model.HttpClient.Dispose();
         _services.Dispose();
     }
 
@@ -107,6 +127,12 @@ public class PickDestinationBenchmarks
 
     [Benchmark]
     public DestinationState? PeakEwma() => Pick(_peakEwma);
+
+    [Benchmark]
+    public DestinationState? YarpLeastRequestsBusy() => _yarpLeastRequests.PickDestination(_context, _busyCluster, _busyCluster.DestinationsState.AvailableDestinations);
+
+    [Benchmark]
+    public DestinationState? WeightedLeastRequestsBusy() => _weightedLeastRequests.PickDestination(_context, _busyCluster, _busyCluster.DestinationsState.AvailableDestinations);
 
     private DestinationState? Pick(ILoadBalancingPolicy policy) => policy.PickDestination(_context, _cluster, _available);
 }
