@@ -49,7 +49,10 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
                 case EjectionReason.MaxFails:
                     Eject(cluster, destination, EjectionReason.MaxFails, options.FailTimeout);
                     break;
-                case EjectionReason.Consecutive5xx when WithinEjectionCap(cluster, options):
+                // An ejected destination still meets requests (panic mode, a retry's last resort):
+                // failing there again must not count as another ejection, or its next one grows.
+                case EjectionReason.Consecutive5xx when destination.Health.Passive != DestinationHealth.Unhealthy
+                                                        && WithinEjectionCap(cluster, options):
                     Eject(cluster, destination, EjectionReason.Consecutive5xx, tracker.NextEjectionTime(now, options, time));
                     break;
             }
