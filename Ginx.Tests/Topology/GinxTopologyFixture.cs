@@ -4,6 +4,7 @@ using Aspire.Hosting.Testing;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ginx.AppHost;
+using Ginx.Proxy.Health;
 using Ginx.SampleBackend;
 
 namespace Ginx.Tests.Topology;
@@ -270,13 +271,19 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
 
         await SetChaosOnAllAsync(ChaosSettings.None, cancellationToken);
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(StartTimeout);
-        while ((await UnhealthyDestinationsAsync(deadline.Token)).Count > 0)
+        // An ejection runs out by itself, after at most MaxEjectionTime; name whatever outlasts that.
+        var patience = new PassiveHealthOptions().MaxEjectionTime + TimeSpan.FromSeconds(10);
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
+        for (var unhealthy = await UnhealthyDestinationsAsync(cancellationToken);
+             unhealthy.Count > 0;
+             unhealthy = await UnhealthyDestinationsAsync(cancellationToken))
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+            Assert.True(waiting.Elapsed < patience, $"Still unhealthy after {patience}: {string.Join(", ", unhealthy)}");
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
 
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(StartTimeout);
         var seen = new HashSet<string>();
         while (seen.Count < Replicas.Count)
         {
