@@ -53,7 +53,7 @@ internal sealed partial class RetryMiddleware(
                 var failed = proxy.ProxiedDestination;
                 var result = AttemptResult.Of(context);
                 everyAttemptUnreachable &= result.NeverReachedDestination;
-                if (failed is null || !ShouldRetry(context, retry, result))
+                if (failed is null || !ShouldRetry(context, retry, result, failed))
                 {
                     break;
                 }
@@ -88,7 +88,7 @@ internal sealed partial class RetryMiddleware(
         }
     }
 
-    private static bool ShouldRetry(HttpContext context, RetryState retry, AttemptResult result)
+    private static bool ShouldRetry(HttpContext context, RetryState retry, AttemptResult result, DestinationState failed)
     {
         if (retry.HeldBack != RetryConditions.None)
         {
@@ -99,7 +99,7 @@ internal sealed partial class RetryMiddleware(
             || context.Response.HasStarted
             || context.RequestAborted.IsCancellationRequested
             || (retry.Options.Conditions & result.Condition) == 0
-            || !retry.CanTryAnother)
+            || !retry.CanTryAnother(failed))
         {
             return false;
         }

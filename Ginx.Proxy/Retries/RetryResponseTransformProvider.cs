@@ -1,3 +1,4 @@
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -22,7 +23,7 @@ internal sealed class RetryResponseTransformProvider : ITransformProvider
     {
         if (transform.ProxyResponse is { } response
             && transform.HttpContext.Features.Get<RetryState>() is { } retry
-            && retry.TryHoldBack((int)response.StatusCode))
+            && retry.TryHoldBack((int)response.StatusCode, transform.HttpContext.GetReverseProxyFeature().ProxiedDestination!))
         {
             transform.SuppressResponseBody = true;
         }

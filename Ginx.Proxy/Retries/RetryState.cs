@@ -33,18 +33,34 @@ internal sealed class RetryState(
 
     public bool Idempotent => idempotent;
 
-    /// <summary>Another attempt is allowed and there is a destination, not marked down, it has not tried.</summary>
-    public bool CanTryAnother => Attempt < options.Tries && (_tried?.Count ?? 0) + 1 < NotDownCount();
+    /// <summary>Another attempt is allowed, and some destination not marked down is neither <paramref name="current"/> nor tried already.</summary>
+    public bool CanTryAnother(DestinationState current)
+    {
+        if (Attempt >= options.Tries)
+        {
+            return false;
+        }
+
+        foreach (var destination in allDestinations)
+        {
+            if (destination != current && !WasTried(destination) && !DestinationSettings.Of(destination).Down)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Whether the destination's answer with <paramref name="statusCode"/> should be held back
     /// and the request tried elsewhere. Only a request that may be repeated is: a POST that
     /// reached a destination may have had its effect there.
     /// </summary>
-    public bool TryHoldBack(int statusCode)
+    public bool TryHoldBack(int statusCode, DestinationState current)
     {
         var condition = RetryConditionNames.ForStatus(statusCode);
-        if ((options.Conditions & condition) == 0 || !idempotent || !Replayable || !CanTryAnother || !budget.TryAcquireRetry(options))
+        if ((options.Conditions & condition) == 0 || !idempotent || !Replayable || !CanTryAnother(current) || !budget.TryAcquireRetry(options))
         {
             return false;
         }
@@ -62,6 +78,7 @@ internal sealed class RetryState(
     /// cluster's other destinations not marked down are next, healthy ones (backups) before the rest:
     /// nginx moves on to its backup servers the same way, and trying a destination that was taken out
     /// beats failing a request that could still be served (Envoy's panic mode, for one request).
+    /// A destination at its MaxConns counts as tried, as nginx skips a full server.
     /// </summary>
     public IReadOnlyList<DestinationState> NextAttempt(DestinationState failed)
     {
@@ -69,23 +86,33 @@ internal sealed class RetryState(
         Attempt++;
         HeldBack = RetryConditions.None;
 
-        var untried = Untried(candidates, healthyOnly: false);
-        if (untried.Count == 0)
+        var next = Untried(candidates, healthyOnly: false, withRoomOnly: true);
+        if (next.Count == 0)
         {
-            untried = Untried(allDestinations, healthyOnly: true);
+            next = Untried(allDestinations, healthyOnly: true, withRoomOnly: true);
         }
 
-        return untried.Count > 0 ? untried : Untried(allDestinations, healthyOnly: false);
+        if (next.Count == 0)
+        {
+            next = Untried(allDestinations, healthyOnly: false, withRoomOnly: true);
+        }
+
+        // Every one left is full: the balancer answers that as it would for a first attempt.
+        return next.Count > 0 ? next : Untried(allDestinations, healthyOnly: false, withRoomOnly: false);
     }
 
-    private List<DestinationState> Untried(IReadOnlyList<DestinationState> destinations, bool healthyOnly)
+    private bool WasTried(DestinationState destination) => _tried?.Contains(destination) == true;
+
+    private List<DestinationState> Untried(IReadOnlyList<DestinationState> destinations, bool healthyOnly, bool withRoomOnly)
     {
         var untried = new List<DestinationState>();
         foreach (var destination in destinations)
         {
-            if (!_tried!.Contains(destination)
-                && !DestinationSettings.Of(destination).Down
-                && (!healthyOnly || IsHealthy(destination)))
+            var settings = DestinationSettings.Of(destination);
+            if (!WasTried(destination)
+                && !settings.Down
+                && (!healthyOnly || IsHealthy(destination))
+                && (!withRoomOnly || DestinationRuntime.Of(destination).InFlight < settings.MaxConns))
             {
                 untried.Add(destination);
             }
@@ -96,15 +123,4 @@ internal sealed class RetryState(
 
     private static bool IsHealthy(DestinationState destination) =>
         destination.Health.Active != DestinationHealth.Unhealthy && destination.Health.Passive != DestinationHealth.Unhealthy;
-
-    private int NotDownCount()
-    {
-        var count = 0;
-        foreach (var destination in allDestinations)
-        {
-            count += DestinationSettings.Of(destination).Down ? 0 : 1;
-        }
-
-        return count;
-    }
 }

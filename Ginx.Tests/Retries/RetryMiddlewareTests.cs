@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Ginx.Proxy.LoadBalancing;
 using Ginx.Proxy.Telemetry;
 using Ginx.SampleBackend;
 using Ginx.Tests.Support;
@@ -67,6 +68,45 @@ public sealed class RetryMiddlewareTests
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);
         Assert.Equal(0, Served(replicas.Second));
+    }
+
+    [Fact]
+    public async Task Get_DestinationMarkedDownPickedUnderYarpsAvailabilityPolicy_TheOtherIsStillTried()
+    {
+        // YARP's own availability policies know nothing of Ginx's Down, so a first attempt can go there.
+        await using var replicas = await FirstThenSecond.StartAsync(
+            NoEjection(), firstMetadata: new JsonObject { ["Down"] = "true" }, availableDestinationsPolicy: "HealthyAndUnknown");
+        await replicas.First.StopAsync();
+
+        using var response = await replicas.Proxy.Client.GetAsync("/", Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(replicas.Second.Name, Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+    }
+
+    [Fact]
+    public async Task Get_PrimaryRefusesConnectionsWhileTheOtherIsAtMaxConns_BackupServesIt()
+    {
+        var full = await InProcessBackend.StartAsync("a-full", Cancellation);
+        var dead = await InProcessBackend.StartAsync("b-dead", Cancellation);
+        var backup = await InProcessBackend.StartAsync("c-backup", Cancellation);
+        await using var _ = new AsyncDisposables([full, dead, backup]);
+        var configuration = ProxyConfigurations.OneCluster([full, dead, backup], policy: "FirstAlphabetical", metadata: NoEjection());
+        var destinations = configuration["ReverseProxy"]!["Clusters"]!["backend"]!["Destinations"]!;
+        destinations[full.Name]!["Metadata"] = new JsonObject { ["MaxConns"] = "1" };
+        destinations[backup.Name]!["Metadata"] = new JsonObject { ["Backup"] = "true" };
+        await using var proxy = await InProcessProxy.StartAsync(configuration, Cancellation);
+        await dead.StopAsync();
+
+        var holding = proxy.Client.GetAsync("/delay/2000", Cancellation);
+        var fullDestination = proxy.Cluster("backend").Destinations.Values.Single(destination => DestinationName.Of(destination.DestinationId) == full.Name);
+        await Eventually.HoldsAsync(() => DestinationRuntime.Of(fullDestination).InFlight == 1, TimeSpan.FromSeconds(10), "a-full holds its one request");
+
+        using var response = await proxy.Client.GetAsync("/", Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(backup.Name, Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+        (await holding).Dispose(); // a-full answers its request in the end
     }
 
     [Fact]
@@ -200,14 +240,19 @@ public sealed class RetryMiddlewareTests
 
         public InProcessProxy Proxy => proxy;
 
-        public static async Task<FirstThenSecond> StartAsync(JsonObject metadata, JsonObject? secondMetadata = null)
+        /// <summary>Starts both replicas and the proxy; <paramref name="firstMetadata"/> and <paramref name="secondMetadata"/> become each destination's.</summary>
+        public static async Task<FirstThenSecond> StartAsync(
+            JsonObject metadata, JsonObject? firstMetadata = null, JsonObject? secondMetadata = null, string? availableDestinationsPolicy = null)
         {
             var first = await InProcessBackend.StartAsync("a-first", Cancellation);
             var second = await InProcessBackend.StartAsync("b-second", Cancellation);
             var configuration = ProxyConfigurations.OneCluster([first, second], policy: "FirstAlphabetical", metadata: metadata);
-            if (secondMetadata is not null)
+            var cluster = configuration["ReverseProxy"]!["Clusters"]!["backend"]!;
+            cluster["Destinations"]![first.Name]!["Metadata"] = firstMetadata ?? new JsonObject();
+            cluster["Destinations"]![second.Name]!["Metadata"] = secondMetadata ?? new JsonObject();
+            if (availableDestinationsPolicy is not null)
             {
-                configuration["ReverseProxy"]!["Clusters"]!["backend"]!["Destinations"]![second.Name]!["Metadata"] = secondMetadata;
+                cluster["HealthCheck"] = new JsonObject { ["AvailableDestinationsPolicy"] = availableDestinationsPolicy };
             }
 
             var proxy = await InProcessProxy.StartAsync(configuration, Cancellation);
