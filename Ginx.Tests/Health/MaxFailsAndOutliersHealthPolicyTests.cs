@@ -131,32 +131,21 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         Assert.Equal((destination, TimeSpan.FromSeconds(30)), Assert.Single(_updater.Ejections));
     }
 
-    [Fact]
-    public void RequestProxied_EjectedAgainSoon_StaysOutLonger()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)] // Failures while it is out (panic mode, or a retry with nowhere else to go) are not ejections.
+    public void RequestProxied_EjectedAgainSoon_StaysOutLonger(int failuresWhileOut)
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, BaseEjectionTime = TimeSpan.FromSeconds(10) });
         var cluster = Cluster(4);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Answered(503), cluster, destination);
-        destination.Health.Passive = DestinationHealth.Unknown;
-        _time.Advance(TimeSpan.FromSeconds(10));
-        policy.RequestProxied(Answered(503), cluster, destination);
+        for (var i = 0; i < failuresWhileOut; i++)
+        {
+            policy.RequestProxied(Answered(503), cluster, destination);
+        }
 
-        Assert.Equal([TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20)], _updater.Ejections.Select(ejection => ejection.Length));
-    }
-
-    [Fact]
-    public void RequestProxied_FailingWhileEjected_DoesNotLengthenTheNextEjection()
-    {
-        var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, BaseEjectionTime = TimeSpan.FromSeconds(10) });
-        var cluster = Cluster(4);
-        var destination = cluster.DestinationsState.AllDestinations[0];
-
-        policy.RequestProxied(Answered(503), cluster, destination);
-        // Still out, it fails the requests it meets anyway (panic mode, or a retry with nowhere else to go).
-        policy.RequestProxied(Answered(503), cluster, destination);
-        policy.RequestProxied(Answered(503), cluster, destination);
         destination.Health.Passive = DestinationHealth.Unknown;
         _time.Advance(TimeSpan.FromSeconds(10));
         policy.RequestProxied(Answered(503), cluster, destination);
