@@ -1,3 +1,4 @@
+using Ginx.Proxy.LoadBalancing;
 using Ginx.Proxy.Telemetry;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -42,11 +43,12 @@ internal static class ProxyStatusEndpoint
         return new ProxyStatusReport(clusters);
     }
 
-    // Unhealthy when balancing skips it, or a check says so even if panic mode still uses it.
+    // Down when marked so; unhealthy when a check says so, even if panic mode still uses it; on
+    // standby when balancing skips it for neither reason: a backup while a primary serves.
     private static string Health(DestinationState destination, bool available) =>
-        !available || destination.Health.Active == DestinationHealth.Unhealthy || destination.Health.Passive == DestinationHealth.Unhealthy
-            ? "unhealthy"
-            : destination.Health.Active == DestinationHealth.Healthy || destination.Health.Passive == DestinationHealth.Healthy
-                ? "healthy"
-                : "unknown";
+        DestinationSettings.Of(destination).Down ? "down"
+        : destination.Health.Active == DestinationHealth.Unhealthy || destination.Health.Passive == DestinationHealth.Unhealthy ? "unhealthy"
+        : !available ? "standby"
+        : destination.Health.Active == DestinationHealth.Healthy || destination.Health.Passive == DestinationHealth.Healthy ? "healthy"
+        : "unknown";
 }

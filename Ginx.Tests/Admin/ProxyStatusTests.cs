@@ -96,6 +96,26 @@ public sealed class ProxyStatusTests
     }
 
     [Fact]
+    public async Task Status_BackupWhilePrimaryServesAndDestinationMarkedDown_ShowStandbyAndDown()
+    {
+        var destinations = new JsonObject
+        {
+            ["primary"] = new JsonObject { ["Address"] = "http://127.0.0.1:1" },
+            ["spare"] = new JsonObject { ["Address"] = "http://127.0.0.1:1", ["Metadata"] = new JsonObject { ["Backup"] = "true" } },
+            ["retired"] = new JsonObject { ["Address"] = "http://127.0.0.1:1", ["Metadata"] = new JsonObject { ["Down"] = "true" } },
+        };
+        await using var proxy = await InProcessProxy.StartAsync(
+            ProxyConfigurations.CatchAll(Cluster, new JsonObject { ["Destinations"] = destinations }), Cancellation);
+
+        var health = Destinations(await StatusAsync(proxy)).EnumerateArray()
+            .ToDictionary(destination => destination.GetProperty("name").GetString()!, destination => destination.GetProperty("health").GetString());
+
+        Assert.Equal("unknown", health["primary"]);
+        Assert.Equal("standby", health["spare"]);
+        Assert.Equal("down", health["retired"]);
+    }
+
+    [Fact]
     public async Task Status_OnThePublicListener_IsNotServedButProxied()
     {
         await using var backend = await InProcessBackend.StartAsync("s-1", Cancellation);
