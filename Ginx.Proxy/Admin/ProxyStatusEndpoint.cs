@@ -1,4 +1,3 @@
-using Ginx.Proxy.LoadBalancing;
 using Ginx.Proxy.Telemetry;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -25,7 +24,7 @@ internal static class ProxyStatusEndpoint
                         destination.DestinationId,
                         counter.Name,
                         destination.Model.Config.Address,
-                        Health(destination, AvailableDestinations.Contains(cluster, destination)),
+                        DestinationCondition.Of(destination, AvailableDestinations.Contains(cluster, destination)),
                         balancing.Weight(cluster, destination),
                         destination.ConcurrentRequestCount,
                         counter.Requests,
@@ -43,12 +42,4 @@ internal static class ProxyStatusEndpoint
         return new ProxyStatusReport(clusters);
     }
 
-    // Down when marked so; unhealthy when a check says so, even if panic mode still uses it; on
-    // standby when balancing skips it for neither reason: a backup while a primary serves.
-    private static string Health(DestinationState destination, bool available) =>
-        DestinationSettings.Of(destination).Down ? "down"
-        : destination.Health.Active == DestinationHealth.Unhealthy || destination.Health.Passive == DestinationHealth.Unhealthy ? "unhealthy"
-        : !available ? "standby"
-        : destination.Health.Active == DestinationHealth.Healthy || destination.Health.Passive == DestinationHealth.Healthy ? "healthy"
-        : "unknown";
 }

@@ -1,5 +1,4 @@
 using Ginx.Proxy.LoadBalancing;
-using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.Retries;

@@ -29,16 +29,30 @@ internal sealed partial class DestinationAvailabilityLog(
         {
             var available = AvailableDestinations.Contains(cluster, destination);
             var counter = counters.For(destination);
-            if (counter.AvailabilityChanged(available) && logger.IsEnabled(LogLevel.Warning))
+            if (!counter.AvailabilityChanged(available))
             {
-                LogAvailability(logger, counter.Name, cluster.ClusterId, available ? "available again" : "unavailable",
-                    destination.Health.Active, destination.Health.Passive);
+                continue;
+            }
+
+            // Coming into service or failing is news; a backup going back to standby, or a
+            // destination an operator marked down, is the configuration doing its job.
+            var (availability, level) = available
+                ? ("available again", LogLevel.Warning)
+                : DestinationCondition.Of(destination, available) switch
+                {
+                    DestinationCondition.Standby => ("on standby", LogLevel.Information),
+                    DestinationCondition.Down => ("marked down", LogLevel.Information),
+                    _ => ("unavailable", LogLevel.Warning),
+                };
+            if (logger.IsEnabled(level))
+            {
+                LogAvailability(logger, level, counter.Name, cluster.ClusterId, availability, destination.Health.Active, destination.Health.Passive);
             }
         }
     }
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 21,
         Message = "Destination '{Destination}' of cluster '{Cluster}' is {Availability} (active health {ActiveHealth}, passive health {PassiveHealth})")]
-    private static partial void LogAvailability(ILogger logger, string destination, string cluster, string availability,
+    private static partial void LogAvailability(ILogger logger, LogLevel level, string destination, string cluster, string availability,
         DestinationHealth activeHealth, DestinationHealth passiveHealth);
 }

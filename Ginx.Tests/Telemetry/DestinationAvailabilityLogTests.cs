@@ -3,40 +3,62 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
+using static Ginx.Tests.LoadBalancing.BalancingTestCluster;
 
 namespace Ginx.Tests.Telemetry;
 
 public sealed class DestinationAvailabilityLogTests
 {
+    private readonly ClusterState _cluster = new("api");
+    private readonly SettableUpdater _updater = new();
+    private readonly FakeLogger<DestinationAvailabilityLog> _logger = new();
+    private readonly DestinationAvailabilityLog _log;
+
+    public DestinationAvailabilityLogTests() => _log = new DestinationAvailabilityLog(_updater, new DestinationCounters(), _logger);
+
     [Fact]
-    public void Update_DestinationLeavesThenReturns_LoggedOnceEachAsWarningWithClusterAndDestination()
+    public void Update_DestinationFailsThenReturns_LoggedOnceEachAsWarningWithClusterAndDestination()
     {
-        var cluster = new ClusterState("api");
-        var one = new DestinationState("one[http://localhost:41234]");
-        var two = new DestinationState("two");
-        var updater = new SettableUpdater();
-        var logger = new FakeLogger<DestinationAvailabilityLog>();
-        var log = new DestinationAvailabilityLog(updater, new DestinationCounters(), logger);
+        var one = Destination("one[http://localhost:41234]");
+        var two = Destination("two");
+        _updater.Next = [one, two];
+        _log.UpdateAllDestinations(_cluster);
+        Assert.Equal(0, _logger.Collector.Count);
 
-        updater.Next = [one, two];
-        log.UpdateAllDestinations(cluster);
-        Assert.Equal(0, logger.Collector.Count);
+        one.Health.Passive = DestinationHealth.Unhealthy;
+        _updater.Next = [two];
+        _log.UpdateAvailableDestinations(_cluster);
+        _log.UpdateAvailableDestinations(_cluster);
 
-        updater.Next = [two];
-        log.UpdateAvailableDestinations(cluster);
-        log.UpdateAvailableDestinations(cluster);
-
-        var left = Assert.Single(logger.Collector.GetSnapshot());
+        var left = Assert.Single(_logger.Collector.GetSnapshot());
         Assert.Equal(LogLevel.Warning, left.Level);
         Assert.Equal("one", left.GetStructuredStateValue("Destination"));
         Assert.Equal("api", left.GetStructuredStateValue("Cluster"));
         Assert.Equal("unavailable", left.GetStructuredStateValue("Availability"));
 
-        updater.Next = [one, two];
-        log.UpdateAvailableDestinations(cluster);
+        one.Health.Passive = DestinationHealth.Unknown;
+        _updater.Next = [one, two];
+        _log.UpdateAvailableDestinations(_cluster);
 
-        Assert.Equal(2, logger.Collector.Count);
-        Assert.Equal("available again", logger.LatestRecord.GetStructuredStateValue("Availability"));
+        Assert.Equal(2, _logger.Collector.Count);
+        Assert.Equal(LogLevel.Warning, _logger.LatestRecord.Level);
+        Assert.Equal("available again", _logger.LatestRecord.GetStructuredStateValue("Availability"));
+    }
+
+    [Fact]
+    public void Update_BackupBackOnStandbyWhenThePrimaryReturns_LoggedAsInformation()
+    {
+        var primary = Destination("primary");
+        var backup = Destination("backup", ("Backup", "true"));
+        _updater.Next = [backup];
+        _log.UpdateAllDestinations(_cluster);
+
+        _updater.Next = [primary];
+        _log.UpdateAvailableDestinations(_cluster);
+
+        var record = Assert.Single(_logger.Collector.GetSnapshot(), record => (string?)record.GetStructuredStateValue("Destination") == "backup");
+        Assert.Equal(LogLevel.Information, record.Level);
+        Assert.Equal("on standby", record.GetStructuredStateValue("Availability"));
     }
 
     /// <summary>Stands in for YARP's updater: makes <see cref="Next"/> the available set.</summary>
