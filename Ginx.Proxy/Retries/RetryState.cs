@@ -77,7 +77,7 @@ internal sealed class RetryState(
     /// cluster's other destinations not marked down are next, healthy ones (backups) before the rest:
     /// nginx moves on to its backup servers the same way, and trying a destination that was taken out
     /// beats failing a request that could still be served (Envoy's panic mode, for one request).
-    /// A destination at its MaxConns counts as tried, as nginx skips a full server.
+    /// A destination at its MaxConns is passed over while another has room, as nginx skips a full server.
     /// </summary>
     public IReadOnlyList<DestinationState> NextAttempt(DestinationState failed)
     {
