@@ -39,7 +39,7 @@ internal sealed partial class RetryMiddleware(
         // A POST is sent again only if it never reached a destination, and then none of its body was
         // read: only an idempotent request needs a copy of its body.
         var body = idempotent && hasBody ? KeepForReplay(request, options.MaxReplayableBodyBytes) : null;
-        var retry = new RetryState(options, budget, proxy.AvailableDestinations, proxy.AllDestinations, idempotent, hasBody, body);
+        var retry = new RetryState(options, budget, proxy, idempotent, hasBody, body);
         context.Features.Set(retry);
         try
         {

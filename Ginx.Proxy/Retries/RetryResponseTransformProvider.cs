@@ -1,4 +1,3 @@
-using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -23,7 +22,7 @@ internal sealed class RetryResponseTransformProvider : ITransformProvider
     {
         if (transform.ProxyResponse is { } response
             && transform.HttpContext.Features.Get<RetryState>() is { } retry
-            && retry.TryHoldBack((int)response.StatusCode, transform.HttpContext.GetReverseProxyFeature().ProxiedDestination!))
+            && retry.TryHoldBack((int)response.StatusCode))
         {
             transform.SuppressResponseBody = true;
         }

@@ -1,4 +1,5 @@
 using Ginx.Proxy.LoadBalancing;
+using Ginx.Proxy.Telemetry;
 using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.Retries;
@@ -11,12 +12,13 @@ namespace Ginx.Proxy.Retries;
 internal sealed class RetryState(
     RetryOptions options,
     RetryBudget budget,
-    IReadOnlyList<DestinationState> candidates,
-    IReadOnlyList<DestinationState> allDestinations,
+    IReverseProxyFeature proxy,
     bool idempotent,
     bool hasBody,
     ReplayableRequestBody? body)
 {
+    // The destinations available to the first attempt; the middleware narrows the feature's own list for each retry.
+    private readonly IReadOnlyList<DestinationState> _candidates = proxy.AvailableDestinations;
     private List<DestinationState>? _tried;
 
     /// <summary>The attempt under way, from 1.</summary>
@@ -40,7 +42,7 @@ internal sealed class RetryState(
             return false;
         }
 
-        foreach (var destination in allDestinations)
+        foreach (var destination in proxy.AllDestinations)
         {
             if (destination != current && !WasTried(destination) && !DestinationSettings.Of(destination).Down)
             {
@@ -56,10 +58,11 @@ internal sealed class RetryState(
     /// and the request tried elsewhere. Only a request that may be repeated is: a POST that
     /// reached a destination may have had its effect there.
     /// </summary>
-    public bool TryHoldBack(int statusCode, DestinationState current)
+    public bool TryHoldBack(int statusCode)
     {
         var condition = RetryConditionNames.ForStatus(statusCode);
-        if ((options.Conditions & condition) == 0 || !idempotent || !Replayable || !CanTryAnother(current) || !budget.TryAcquireRetry(options))
+        if ((options.Conditions & condition) == 0 || !idempotent || !Replayable
+            || !CanTryAnother(proxy.ProxiedDestination!) || !budget.TryAcquireRetry(options))
         {
             return false;
         }
@@ -85,19 +88,19 @@ internal sealed class RetryState(
         Attempt++;
         HeldBack = RetryConditions.None;
 
-        var next = Untried(candidates, healthyOnly: false, withRoomOnly: true);
+        var next = Untried(_candidates, healthyOnly: false, withRoomOnly: true);
         if (next.Count == 0)
         {
-            next = Untried(allDestinations, healthyOnly: true, withRoomOnly: true);
+            next = Untried(proxy.AllDestinations, healthyOnly: true, withRoomOnly: true);
         }
 
         if (next.Count == 0)
         {
-            next = Untried(allDestinations, healthyOnly: false, withRoomOnly: true);
+            next = Untried(proxy.AllDestinations, healthyOnly: false, withRoomOnly: true);
         }
 
         // Every one left is full: the balancer answers that as it would for a first attempt.
-        return next.Count > 0 ? next : Untried(allDestinations, healthyOnly: false, withRoomOnly: false);
+        return next.Count > 0 ? next : Untried(proxy.AllDestinations, healthyOnly: false, withRoomOnly: false);
     }
 
     private bool WasTried(DestinationState destination) => _tried?.Contains(destination) == true;
@@ -110,7 +113,7 @@ internal sealed class RetryState(
             var settings = DestinationSettings.Of(destination);
             if (!WasTried(destination)
                 && !settings.Down
-                && (!healthyOnly || IsHealthy(destination))
+                && (!healthyOnly || !DestinationCondition.FailedByHealthCheck(destination))
                 && (!withRoomOnly || DestinationRuntime.Of(destination).InFlight < settings.MaxConns))
             {
                 untried.Add(destination);
@@ -119,7 +122,4 @@ internal sealed class RetryState(
 
         return untried;
     }
-
-    private static bool IsHealthy(DestinationState destination) =>
-        destination.Health.Active != DestinationHealth.Unhealthy && destination.Health.Passive != DestinationHealth.Unhealthy;
 }

@@ -27,8 +27,12 @@ internal static class DestinationCondition
     /// <param name="available">Whether it is in its cluster's available set.</param>
     public static string Of(DestinationState destination, bool available) =>
         DestinationSettings.Of(destination).Down ? Down
-        : destination.Health.Active == DestinationHealth.Unhealthy || destination.Health.Passive == DestinationHealth.Unhealthy ? Unhealthy
+        : FailedByHealthCheck(destination) ? Unhealthy
         : !available ? Standby
         : destination.Health.Active == DestinationHealth.Healthy || destination.Health.Passive == DestinationHealth.Healthy ? Healthy
         : Unknown;
+
+    /// <summary>Whether the active or the passive health check holds the destination unhealthy.</summary>
+    public static bool FailedByHealthCheck(DestinationState destination) =>
+        destination.Health.Active == DestinationHealth.Unhealthy || destination.Health.Passive == DestinationHealth.Unhealthy;
 }
