@@ -39,6 +39,22 @@ public sealed class WeightedLeastRequestsLoadBalancingPolicyTests
     }
 
     [Fact]
+    public void PickDestination_WeightedLeastRequests_EquallyBusyDestinationsTakenInTurn()
+    {
+        var destinations = new[] { Weighted("a", 2), Destination("b"), Destination("c"), Weighted("d", 2) };
+        var cluster = Cluster(destinations);
+        var policy = new WeightedLeastRequestsLoadBalancingPolicy(_time);
+        Load(destinations[0], 4);
+        Load(destinations[1], 2);
+        Load(destinations[2], 2);
+        Load(destinations[3], 4);
+
+        var tally = Tally(() => policy.PickDestination(_context, cluster, destinations), 400);
+
+        Assert.Equal([100, 100, 100, 100], destinations.Select(destination => tally[destination.DestinationId]));
+    }
+
+    [Fact]
     public void PickDestination_WeightedLeastRequests_DestinationInSlowStartCountsWithItsRampedWeight()
     {
         var steady = Destination("steady");
