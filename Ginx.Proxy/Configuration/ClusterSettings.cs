@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,8 @@ namespace Ginx.Proxy.Configuration;
 /// data annotations, with messages that name the key and the value.
 /// </summary>
 /// <typeparam name="TSettings">A class of settable properties with data annotations.</typeparam>
-public abstract class ClusterSettings<TSettings> where TSettings : ClusterSettings<TSettings>
+public abstract class ClusterSettings<[DynamicallyAccessedMembers(ClusterSettingsMembers.Read)] TSettings>
+    where TSettings : ClusterSettings<TSettings>
 {
     /// <summary>A copy, so a cluster's overrides never touch the defaults.</summary>
     public TSettings Clone() => (TSettings)MemberwiseClone();
@@ -36,10 +38,7 @@ public abstract class ClusterSettings<TSettings> where TSettings : ClusterSettin
         var before = problems.Count;
         try
         {
-            new ConfigurationBuilder()
-                .AddInMemoryCollection(metadata!)
-                .Build()
-                .Bind(settings);
+            settings.BindOverrides(new ConfigurationBuilder().AddInMemoryCollection(metadata!).Build());
         }
         catch (InvalidOperationException exception)
         {
@@ -55,14 +54,23 @@ public abstract class ClusterSettings<TSettings> where TSettings : ClusterSettin
         return problems.Count == before ? settings : defaults.Clone();
     }
 
+    /// <summary>
+    /// Binds <paramref name="metadata"/> over these settings. Each settings class calls the binder
+    /// on its own type, so the configuration binding source generator writes the code (no
+    /// reflection, which Native AOT cannot do).
+    /// </summary>
+    protected abstract void BindOverrides(IConfiguration metadata);
+
     /// <summary>Every invalid member with what is wrong with it.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The validator reads TSettings' public properties and their attributes, which the annotation on TSettings keeps.")]
     public IEnumerable<(string Member, string Message)> Problems()
     {
         var results = new List<ValidationResult>();
-        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
+        var context = new ValidationContext(this, typeof(TSettings).Name, serviceProvider: null, items: null);
+        Validator.TryValidateObject(this, context, results, validateAllProperties: true);
         if (this is IValidatableObject validatable)
         {
-            results.AddRange(validatable.Validate(new ValidationContext(this)));
+            results.AddRange(validatable.Validate(context));
         }
 
         foreach (var result in results)
@@ -76,11 +84,18 @@ public abstract class ClusterSettings<TSettings> where TSettings : ClusterSettin
 
     /// <summary>The current value of <paramref name="member"/>, as configuration would spell it.</summary>
     public string? Describe(string member) =>
-        Convert.ToString(GetType().GetProperty(member)?.GetValue(this), CultureInfo.InvariantCulture);
+        Convert.ToString(typeof(TSettings).GetProperty(member)?.GetValue(this), CultureInfo.InvariantCulture);
+}
+
+/// <summary>What of a settings class is read by reflection, and so must survive trimming.</summary>
+internal static class ClusterSettingsMembers
+{
+    public const DynamicallyAccessedMemberTypes Read =
+        DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicProperties;
 }
 
 /// <summary>Validates the global defaults at start-up, naming the full key and its value.</summary>
-internal sealed class ClusterSettingsDefaultsValidator<TSettings>(string sectionName) : IValidateOptions<TSettings>
+internal sealed class ClusterSettingsDefaultsValidator<[DynamicallyAccessedMembers(ClusterSettingsMembers.Read)] TSettings>(string sectionName) : IValidateOptions<TSettings>
     where TSettings : ClusterSettings<TSettings>
 {
     public ValidateOptionsResult Validate(string? name, TSettings options)
@@ -93,7 +108,7 @@ internal sealed class ClusterSettingsDefaultsValidator<TSettings>(string section
 }
 
 /// <summary>Rejects a cluster whose metadata overrides are invalid, at start-up and on reload alike.</summary>
-internal sealed class ClusterSettingsValidator<TSettings>(IOptions<TSettings> defaults) : IClusterValidator
+internal sealed class ClusterSettingsValidator<[DynamicallyAccessedMembers(ClusterSettingsMembers.Read)] TSettings>(IOptions<TSettings> defaults) : IClusterValidator
     where TSettings : ClusterSettings<TSettings>
 {
     public ValueTask ValidateAsync(ClusterConfig cluster, IList<Exception> errors)
@@ -113,7 +128,7 @@ internal sealed class ClusterSettingsValidator<TSettings>(IOptions<TSettings> de
 /// Each cluster's resolved settings, computed once per configuration of the cluster: YARP replaces
 /// the <see cref="ClusterConfig"/> on every change, so keying on it both refreshes and never leaks.
 /// </summary>
-internal sealed class ClusterSettingsCache<TSettings>
+internal sealed class ClusterSettingsCache<[DynamicallyAccessedMembers(ClusterSettingsMembers.Read)] TSettings>
     where TSettings : ClusterSettings<TSettings>
 {
     private readonly ConditionalWeakTable<ClusterConfig, TSettings> _resolved = new();

@@ -15,12 +15,15 @@ public sealed class PassiveHealthOptions : ClusterSettings<PassiveHealthOptions>
     /// <summary>The configuration section of the defaults.</summary>
     public const string SectionName = "Ginx:PassiveHealth";
 
+    /// <inheritdoc/>
+    protected override void BindOverrides(IConfiguration metadata) => metadata.Bind(this);
+
     /// <summary>Failures within <see cref="FailTimeout"/> that take a destination out (nginx <c>max_fails</c>); 0 turns this detector off.</summary>
     [Range(0, 1000)]
     public int MaxFails { get; set; } = 1;
 
     /// <summary>The window failures are counted in, and how long the destination then stays out (nginx <c>fail_timeout</c>).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    [TimeSpanRange("00:00:00.010", "01:00:00")]
     public TimeSpan FailTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Consecutive 5xx answers or gateway errors that eject a destination (Envoy <c>consecutive_5xx</c>); 0 turns this off.</summary>
@@ -43,15 +46,15 @@ public sealed class PassiveHealthOptions : ClusterSettings<PassiveHealthOptions>
     public int SuccessRateMinimumHosts { get; set; } = 3;
 
     /// <summary>How often success rates are compared.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan SuccessRateInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The first ejection's length; each further one lasts one more of these (Envoy <c>base_ejection_time</c>).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    [TimeSpanRange("00:00:00.010", "01:00:00")]
     public TimeSpan BaseEjectionTime { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The longest an ejection lasts (Envoy <c>max_ejection_time</c>).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    [TimeSpanRange("00:00:00.010", "1.00:00:00")]
     public TimeSpan MaxEjectionTime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The most of a cluster outlier detection may eject at once, in percent (Envoy <c>max_ejection_percent</c>).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Health;
 using Ginx.Proxy.Retries;
@@ -21,8 +22,9 @@ public static class GinxFailureHandlingBuilderExtensions
     public static IReverseProxyBuilder AddGinxFailureHandling(this IReverseProxyBuilder builder)
     {
         var services = builder.Services;
-        AddClusterSettings<RetryOptions>(services, RetryOptions.SectionName);
-        AddClusterSettings<PassiveHealthOptions>(services, PassiveHealthOptions.SectionName);
+        // Bound here, on each concrete type, so the binding source generator can write the code.
+        AddClusterSettings(services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.SectionName), RetryOptions.SectionName);
+        AddClusterSettings(services.AddOptions<PassiveHealthOptions>().BindConfiguration(PassiveHealthOptions.SectionName), PassiveHealthOptions.SectionName);
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, MaxFailsAndOutliersHealthPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, RetryResponseTransformProvider>());
@@ -30,10 +32,11 @@ public static class GinxFailureHandlingBuilderExtensions
         return builder;
     }
 
-    private static void AddClusterSettings<TSettings>(IServiceCollection services, string sectionName)
+    private static void AddClusterSettings<[DynamicallyAccessedMembers(ClusterSettingsMembers.Read)] TSettings>(OptionsBuilder<TSettings> options, string sectionName)
         where TSettings : ClusterSettings<TSettings>
     {
-        services.AddOptions<TSettings>().BindConfiguration(sectionName).ValidateOnStart();
+        var services = options.Services;
+        options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TSettings>>(
             new ClusterSettingsDefaultsValidator<TSettings>(sectionName)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, ClusterSettingsValidator<TSettings>>());

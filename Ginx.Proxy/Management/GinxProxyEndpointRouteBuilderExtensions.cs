@@ -35,10 +35,12 @@ public static class GinxProxyEndpointRouteBuilderExtensions
 
         app.MapGinxAdmin();
 
-        app.MapFallback("{**path}", (HttpRequest request) => TypedResults.Problem(
+        // A RequestDelegate, not a lambda with parameters: under Native AOT the request delegate
+        // generator would map such a fallback at "{*path:nonfile}", ahead of every proxy route.
+        app.MapFallback("{**path}", static context => TypedResults.Problem(
             title: "No route",
-            detail: $"No route is configured for {request.Method} {request.Host}{request.Path}.",
-            statusCode: StatusCodes.Status404NotFound));
+            detail: $"No route is configured for {context.Request.Method} {context.Request.Host}{context.Request.Path}.",
+            statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context));
 
         return app;
     }

@@ -14,6 +14,9 @@ public sealed class RetryOptions : ClusterSettings<RetryOptions>, IValidatableOb
     /// <summary>The configuration section of the defaults.</summary>
     public const string SectionName = "Ginx:Retries";
 
+    /// <inheritdoc/>
+    protected override void BindOverrides(IConfiguration metadata) => metadata.Bind(this);
+
     /// <summary>Attempts in all, the first included (nginx <c>proxy_next_upstream_tries</c>); 1 turns retries off.</summary>
     [Range(1, 10)]
     public int Tries { get; set; } = 3;
@@ -23,7 +26,7 @@ public sealed class RetryOptions : ClusterSettings<RetryOptions>, IValidatableOb
     /// <c>HttpRequest:ActivityTimeout</c>, which this sets when the cluster leaves it unset).
     /// Empty keeps YARP's default of 100 seconds.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    [TimeSpanRange("00:00:00.001", "01:00:00")]
     public TimeSpan? TryTimeout { get; set; }
 
     private const int NotParsed = -1;
@@ -55,7 +58,7 @@ public sealed class RetryOptions : ClusterSettings<RetryOptions>, IValidatableOb
     public int BudgetMinRetries { get; set; } = 10;
 
     /// <summary>The window the budget counts over.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan BudgetWindow { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary><see cref="RetryOn"/>, parsed once: it is read on every failed attempt.</summary>

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+
+namespace Ginx.Proxy.Configuration;
+
+/// <summary>
+/// <see cref="RangeAttribute"/> for a <see cref="TimeSpan"/>, with the same message. Range's own
+/// <c>typeof(TimeSpan)</c> form converts its bounds through a <c>TypeConverter</c> found by
+/// reflection, which trimming and Native AOT cannot vouch for; this parses them directly.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class TimeSpanRangeAttribute(string minimum, string maximum) : ValidationAttribute
+{
+    private readonly TimeSpan _minimum = TimeSpan.Parse(minimum, CultureInfo.InvariantCulture);
+    private readonly TimeSpan _maximum = TimeSpan.Parse(maximum, CultureInfo.InvariantCulture);
+
+    /// <inheritdoc/>
+    public override bool IsValid(object? value) =>
+        value is not TimeSpan span || (span >= _minimum && span <= _maximum);
+
+    /// <inheritdoc/>
+    public override string FormatErrorMessage(string name) =>
+        string.Format(CultureInfo.CurrentCulture, "The field {0} must be between {1} and {2}.", name, minimum, maximum);
+}
