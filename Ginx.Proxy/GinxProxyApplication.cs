@@ -42,16 +42,21 @@ public static class GinxProxyApplication
     }
 
     // Options validated on start would otherwise fail later, inside YARP's cluster validation,
-    // once per cluster; checked here they fail once, each problem naming its key.
+    // once per cluster; checked here they fail once, each problem naming its key. A value that
+    // does not even convert (Tries = "abc") fails the binding itself, with a message that names
+    // the key and the value.
     private static void ValidateOptions(IServiceProvider services)
     {
         try
         {
             services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         }
-        catch (Exception exception) when (exception is Microsoft.Extensions.Options.OptionsValidationException or AggregateException)
+        catch (Exception exception) when (exception is Microsoft.Extensions.Options.OptionsValidationException or AggregateException || IsConversionFailure(exception))
         {
             throw ProxyConfigurationException.FromOptions(exception);
         }
     }
+
+    private static bool IsConversionFailure(Exception exception) =>
+        exception is InvalidOperationException { InnerException: FormatException or ArgumentException or OverflowException };
 }

@@ -101,6 +101,23 @@ public sealed class ProxyConfigurationTests
         Assert.Contains("Ginx:PassiveHealth:MaxEjectionPercent = '150'", problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Retries", "Tries", "abc", "Failed to convert configuration value 'abc' at 'Ginx:Retries:Tries'")]
+    [InlineData("Retries", "Tries", "99999999999", "Failed to convert configuration value '99999999999' at 'Ginx:Retries:Tries'")]
+    [InlineData("Retries", "TryTimeout", "02:00:00", "Ginx:Retries:TryTimeout = '02:00:00': The field TryTimeout must be between 00:00:00.001 and 01:00:00.")]
+    [InlineData("PassiveHealth", "FailTimeout", "00:00:00", "Ginx:PassiveHealth:FailTimeout = '00:00:00': The field FailTimeout must be between 00:00:00.010 and 01:00:00.")]
+    public async Task Start_DefaultOutOfRangeOrUnconvertible_FailsNamingTheKeyAndValue(string section, string key, string value, string expected)
+    {
+        var configuration = Configuration("RoundRobin");
+        configuration["Ginx"] = new JsonObject { [section] = new JsonObject { [key] = value } };
+
+        var exception = await Assert.ThrowsAsync<ProxyConfigurationException>(
+            () => InProcessProxy.StartAsync(configuration, Cancellation));
+
+        var problem = Assert.Single(exception.Problems);
+        Assert.StartsWith(expected, problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Reload_Invalid_IsRejectedAndPreviousConfigurationKeepsServing()
     {
