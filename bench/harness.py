@@ -4,6 +4,7 @@ Starts 3 Ginx.SampleBackend replicas (Release), Ginx.Proxy (Release, its shipped
 generated topology) and nginx (round robin over the same replicas, upstream keep-alive), warms each
 up, then runs wrk against each with identical threads, connections and duration, in alternating
 order, several rounds. Prints a table of medians and writes it, with every raw run, as JSON.
+With --aot, the same Ginx.Proxy published as a Native AOT executable runs too, as "ginx-aot".
 
 Every process it starts runs in a session of its own and is stopped by its process-group id (its
 PID) when the harness ends, however it ends: normally, by an error, or by SIGINT/SIGTERM/SIGHUP.
@@ -54,6 +55,36 @@ SCENARIOS = {
     )
 }
 TARGETS = ("direct", "nginx", "ginx")
+AOT_TARGET = "ginx-aot"  # --aot: Ginx.Proxy as a Native AOT executable, with ginx's arguments and environment
+LABELS = {"direct": "direct", "nginx": "nginx", "ginx": "Ginx", AOT_TARGET: "Ginx AOT"}
+# Where --aot publishes Ginx.Proxy; outside Ginx.Proxy/bin so it never shadows the JIT build, and
+# kept between runs so --no-build can reuse it.
+AOT_DIR = BENCH_DIR / "obj" / "ginx-aot"
+ZLIB_HEADER = Path("/usr/include/zlib.h")
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A ratio between two targets' medians, reported when both targets run."""
+    key: str  # in the JSON summary's "ratios"
+    numerator: str
+    denominator: str
+    metric: str  # a Run field
+
+    def header(self) -> str:
+        text = f"{LABELS[self.numerator]}/{LABELS[self.denominator]}"
+        return f"p99 {text}" if self.metric == "p99_ms" else text
+
+
+# In table order within each metric; the first three are all there is without --aot.
+RATIOS = (
+    Ratio("ginx_vs_nginx_requests_per_s", "ginx", "nginx", "requests_per_s"),
+    Ratio("ginx_vs_direct_requests_per_s", "ginx", "direct", "requests_per_s"),
+    Ratio("ginx_vs_nginx_p99", "ginx", "nginx", "p99_ms"),
+    Ratio("ginx_aot_vs_nginx_requests_per_s", AOT_TARGET, "nginx", "requests_per_s"),
+    Ratio("ginx_aot_vs_ginx_requests_per_s", AOT_TARGET, "ginx", "requests_per_s"),
+    Ratio("ginx_aot_vs_nginx_p99", AOT_TARGET, "nginx", "p99_ms"),
+)
 
 
 class HarnessError(Exception):
@@ -188,22 +219,25 @@ def run_checked(argv: list[str], **kwargs: object) -> None:
     subprocess.run(argv, check=True, **kwargs)
 
 
-def ensure_tools() -> dict[str, str]:
-    """Installs wrk and nginx from Debian's packages when they are missing."""
-    wanted = {"wrk": "wrk", "nginx": "nginx-light"}
-    found = {tool: which(tool) for tool in wanted}
-    missing = [package for tool, package in wanted.items() if found[tool] is None]
-    if missing:
+def ensure_tools(aot: bool) -> dict[str, str]:
+    """Installs wrk and nginx from Debian's packages when they are missing, and for --aot what the
+    native link needs: clang and zlib's headers."""
+    wanted = {"wrk": "wrk", "nginx": "nginx-light"} | ({"clang": "clang"} if aot else {})
+    headers = {ZLIB_HEADER: "zlib1g-dev"} if aot else {}
+
+    def missing() -> list[str]:
+        return ([package for tool, package in wanted.items() if which(tool) is None]
+                + [package for header, package in headers.items() if not header.exists()])
+
+    if packages := missing():
         if os.geteuid() != 0:
-            raise HarnessError(f"missing {', '.join(missing)}: install them (apt-get install {' '.join(missing)})")
+            raise HarnessError(f"missing {', '.join(packages)}: install them (apt-get install {' '.join(packages)})")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         run_checked(["apt-get", "update", "-qq"], env=env)
-        run_checked(["apt-get", "install", "-y", "-qq", *missing], env=env)
-        found = {tool: which(tool) for tool in wanted}
-    for tool, path in found.items():
-        if path is None:
-            raise HarnessError(f"{tool} is still missing after installing it")
-    return {tool: str(path) for tool, path in found.items()}
+        run_checked(["apt-get", "install", "-y", "-qq", *packages], env=env)
+        if packages := missing():
+            raise HarnessError(f"{', '.join(packages)} still missing after installing")
+    return {tool: str(which(tool)) for tool in wanted}
 
 
 def which(tool: str) -> str | None:
@@ -217,6 +251,15 @@ def build(project: str) -> Path:
     if len(dlls) != 1:
         raise HarnessError(f"expected one Release build of {project}, found {dlls}")
     return Path(dlls[0])
+
+
+def publish_native(project: str) -> Path:
+    print(f"bench: publishing {project} as Native AOT (about 90 s)", flush=True)
+    # A fresh directory: a leftover of an earlier publish must not pass for this one.
+    shutil.rmtree(AOT_DIR, ignore_errors=True)
+    run_checked(["dotnet", "publish", str(REPO_DIR / project), "-c", "Release", "-o", str(AOT_DIR),
+                 "-nologo", "-v", "q"])
+    return _existing_native(project)
 
 
 def free_ports(count: int) -> list[int]:
@@ -240,10 +283,13 @@ def dotnet_env() -> dict[str, str]:
     return env
 
 
-def ginx_argv(dll: Path, port: int, backend_ports: list[int]) -> list[str]:
+def ginx_argv(build: Path, port: int, admin_port: int, backend_ports: list[int]) -> list[str]:
+    # A .dll runs on the dotnet host; the Native AOT executable runs by itself, with the same arguments.
+    command = ["dotnet", str(build)] if build.suffix == ".dll" else [str(build)]
     # Ginx:ReverseProxySection keeps appsettings.json's example cluster out of the benchmark's topology.
     section = "GinxBench"
-    argv = ["dotnet", str(dll), "--urls", f"http://127.0.0.1:{port}",
+    # Each Ginx its own admin listener: two on the default (127.0.0.1:9901) would clash.
+    argv = [*command, "--urls", f"http://127.0.0.1:{port}", f"--Ginx:Admin:Urls=http://127.0.0.1:{admin_port}",
             f"--Ginx:ReverseProxySection={section}",
             f"--{section}:Routes:all:ClusterId=backend",
             f"--{section}:Routes:all:Match:Path={{**catch-all}}",
@@ -382,13 +428,17 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def summarise(runs: list[Run], scenarios: list[str], connections: list[int]) -> list[dict]:
+def active_ratios(targets: tuple[str, ...]) -> list[Ratio]:
+    return [r for r in RATIOS if r.numerator in targets and r.denominator in targets]
+
+
+def summarise(runs: list[Run], scenarios: list[str], connections: list[int], targets: tuple[str, ...]) -> list[dict]:
     rows = []
     for scenario in scenarios:
         for conns in connections:
             row: dict = {"scenario": scenario, "connections": conns}
             by_target = {t: [r for r in runs if r.scenario == scenario and r.connections == conns and r.target == t]
-                         for t in TARGETS}
+                         for t in targets}
             for target, target_runs in by_target.items():
                 row[target] = {
                     "requests_per_s": median([r.requests_per_s for r in target_runs]),
@@ -411,29 +461,34 @@ def summarise(runs: list[Run], scenarios: list[str], connections: list[int]) -> 
                         values.append(a[0] / b[0])
                 return median(values)
 
-            row["ratios"] = {
-                "ginx_vs_nginx_requests_per_s": ratio("ginx", "nginx", "requests_per_s"),
-                "ginx_vs_direct_requests_per_s": ratio("ginx", "direct", "requests_per_s"),
-                "ginx_vs_nginx_p99": ratio("ginx", "nginx", "p99_ms"),
-            }
+            row["ratios"] = {r.key: ratio(r.numerator, r.denominator, r.metric) for r in active_ratios(targets)}
             rows.append(row)
     return rows
 
 
-def markdown_table(rows: list[dict]) -> str:
-    header = ("| scenario | conns | direct req/s | nginx req/s | Ginx req/s | Ginx/nginx | Ginx/direct "
-              "| p50 nginx / Ginx (ms) | p99 nginx / Ginx (ms) | p99 Ginx/nginx | peak RSS nginx / Ginx (MB) "
-              "| CPU nginx / Ginx (µs/req) |")
+def markdown_table(rows: list[dict], targets: tuple[str, ...]) -> str:
+    proxies = [t for t in targets if t != "direct"]
+    ratios = active_ratios(targets)
+    rps_ratios = [r for r in ratios if r.metric == "requests_per_s"]
+    p99_ratios = [r for r in ratios if r.metric == "p99_ms"]
+    names = " / ".join(LABELS[t] for t in proxies)
+    header = ("| scenario | conns | " + "".join(f"{LABELS[t]} req/s | " for t in targets)
+              + "".join(f"{r.header()} | " for r in rps_ratios)
+              + f"p50 {names} (ms) | p99 {names} (ms) | " + "".join(f"{r.header()} | " for r in p99_ratios)
+              + f"peak RSS {names} (MB) | CPU {names} (µs/req) |")
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for row in rows:
-        d, n, g, q = row["direct"], row["nginx"], row["ginx"], row["ratios"]
+        def per_proxy(metric: str, digits: int) -> str:
+            return " / ".join(f"{row[t][metric]:.{digits}f}" for t in proxies)
+
+        def times(selected: list[Ratio]) -> str:
+            return "".join(f"{row['ratios'][r.key]:.2f}× | " for r in selected)
+
         lines.append(
-            f"| {row['scenario']} | {row['connections']} | {d['requests_per_s']:,.0f} | {n['requests_per_s']:,.0f} "
-            f"| {g['requests_per_s']:,.0f} | {q['ginx_vs_nginx_requests_per_s']:.2f}× "
-            f"| {q['ginx_vs_direct_requests_per_s']:.2f}× | {n['p50_ms']:.2f} / {g['p50_ms']:.2f} "
-            f"| {n['p99_ms']:.2f} / {g['p99_ms']:.2f} | {q['ginx_vs_nginx_p99']:.2f}× "
-            f"| {n['peak_rss_mb']:.0f} / {g['peak_rss_mb']:.0f} "
-            f"| {n['cpu_us_per_request']:.0f} / {g['cpu_us_per_request']:.0f} |")
+            f"| {row['scenario']} | {row['connections']} | "
+            + "".join(f"{row[t]['requests_per_s']:,.0f} | " for t in targets) + times(rps_ratios)
+            + f"{per_proxy('p50_ms', 2)} | {per_proxy('p99_ms', 2)} | " + times(p99_ratios)
+            + f"{per_proxy('peak_rss_mb', 0)} | {per_proxy('cpu_us_per_request', 0)} |")
     return "\n".join(lines)
 
 
@@ -454,9 +509,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, nargs="+", default=[64, 256], help="default: 64 256")
     parser.add_argument("--scenarios", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS))
     parser.add_argument("--out", type=Path, help="JSON results file (default: bench/results/<UTC time>.json)")
-    parser.add_argument("--no-build", action="store_true", help="use the existing Release builds")
+    parser.add_argument("--aot", action="store_true",
+                        help=f'also run Ginx.Proxy published as Native AOT, as "{AOT_TARGET}" (publishing takes '
+                             "about 90 s and needs clang and zlib1g-dev, installed when missing)")
+    parser.add_argument("--no-build", action="store_true",
+                        help=f"use the existing Release builds (and with --aot the native one in {AOT_DIR.relative_to(REPO_DIR)})")
     parser.add_argument("--ginx-env", action="append", default=[], metavar="NAME=VALUE",
-                        help="an environment variable for Ginx only, to try a tuning before shipping it (repeatable)")
+                        help="an environment variable for Ginx (and ginx-aot) only, to try a tuning before shipping it (repeatable)")
     args = parser.parse_args()
     if args.smoke:
         args.rounds, args.duration, args.warmup = 1, 2, 1
@@ -473,11 +532,20 @@ def main() -> int:
     processes = Processes()
     work = Path(tempfile.mkdtemp(prefix="ginx-bench-"))
     try:
-        tools = ensure_tools()
+        tools = ensure_tools(args.aot)
         backend_dll = build("Ginx.SampleBackend") if not args.no_build else _existing("Ginx.SampleBackend")
-        proxy_dll = build("Ginx.Proxy") if not args.no_build else _existing("Ginx.Proxy")
+        # Each Ginx target and the build it runs: the JIT build, and with --aot the native executable.
+        ginx_builds = {"ginx": build("Ginx.Proxy") if not args.no_build else _existing("Ginx.Proxy")}
+        if args.aot:
+            ginx_builds[AOT_TARGET] = publish_native("Ginx.Proxy") if not args.no_build else _existing_native("Ginx.Proxy")
+        targets = TARGETS + ((AOT_TARGET,) if args.aot else ())
+        proxies = [target for target in targets if target != "direct"]
 
-        *backend_ports, nginx_port, ginx_port = free_ports(REPLICAS + 2)
+        # In one call: ports from two calls may coincide, the first ones being free again once returned.
+        ports = iter(free_ports(REPLICAS + 1 + 2 * len(ginx_builds)))
+        backend_ports = [next(ports) for _ in range(REPLICAS)]
+        nginx_port = next(ports)
+        ginx_ports = {target: (next(ports), next(ports)) for target in ginx_builds}  # public, admin
         env = dotnet_env()
         backends = []
         for i, port in enumerate(backend_ports, start=1):
@@ -485,38 +553,43 @@ def main() -> int:
                 f"backend-{i}", ["dotnet", str(backend_dll), "--urls", f"http://127.0.0.1:{port}", f"--Backend:Name=backend-{i}"],
                 work / f"backend-{i}.log", cwd=backend_dll.parent, env=env))
         ginx_env = dict(env, **dict(item.split("=", 1) for item in args.ginx_env))
-        ginx = processes.start("ginx", ginx_argv(proxy_dll, ginx_port, backend_ports), work / "ginx.log",
-                               cwd=proxy_dll.parent, env=ginx_env)
+        servers = {"direct": backends[0]}
+        for target, ginx_build in ginx_builds.items():
+            servers[target] = processes.start(target, ginx_argv(ginx_build, *ginx_ports[target], backend_ports),
+                                              work / f"{target}.log", cwd=ginx_build.parent, env=ginx_env)
         conf = work / "nginx.conf"
         conf.write_text(nginx_conf(work, nginx_port, backend_ports))
-        nginx = processes.start("nginx", [tools["nginx"], "-p", str(work), "-c", str(conf), "-e", str(work / "nginx-error.log")],
-                                work / "nginx.log")
+        servers["nginx"] = processes.start(
+            "nginx", [tools["nginx"], "-p", str(work), "-c", str(conf), "-e", str(work / "nginx-error.log")],
+            work / "nginx.log")
 
-        bases = {"direct": f"http://127.0.0.1:{backend_ports[0]}", "nginx": f"http://127.0.0.1:{nginx_port}",
-                 "ginx": f"http://127.0.0.1:{ginx_port}"}
-        rss_pids = {"direct": backends[0].pid, "nginx": nginx.pid, "ginx": ginx.pid}
+        bases = {"direct": f"http://127.0.0.1:{backend_ports[0]}", "nginx": f"http://127.0.0.1:{nginx_port}"}
+        bases |= {target: f"http://127.0.0.1:{port}" for target, (port, _) in ginx_ports.items()}
+        rss_pids = {target: servers[target].pid for target in targets}
         for i, port in enumerate(backend_ports, start=1):
             wait_ready(f"backend-{i}", f"http://127.0.0.1:{port}/health", processes)
-        wait_ready("ginx", bases["ginx"] + "/health", processes)
-        wait_ready("nginx", bases["nginx"] + "/health", processes)
-        for target in TARGETS:
+        for target in proxies:
+            wait_ready(target, bases[target] + "/health", processes)
+        for target in targets:
             check_target(target, bases[target], balanced=target != "direct")
-        print(f"bench: ready (pids: backends {[b.pid for b in backends]}, nginx {nginx.pid}, ginx {ginx.pid}; logs in {work})",
-              flush=True)
+        pids = ", ".join(f"{target} {rss_pids[target]}" for target in proxies)
+        print(f"bench: ready (pids: backends {[b.pid for b in backends]}, {pids}; logs in {work})", flush=True)
 
         def load(target: str, scenario: str, conns: int, duration: float) -> dict:
             return run_wrk(tools["wrk"], processes, bases[target], SCENARIOS[scenario], conns, args.threads,
                            duration, rss_pids[target])
 
-        for target in TARGETS:
+        for target in targets:
             for scenario in args.scenarios:
                 print(f"bench: warm-up {target} {scenario}", flush=True)
                 load(target, scenario, max(args.connections), args.warmup)
 
         runs: list[Run] = []
+        width = max(map(len, targets))
         for n in range(1, args.rounds + 1):
             # Each round starts with a different target, so drift on a shared box favours none.
-            order = TARGETS[(n - 1) % 3:] + TARGETS[:(n - 1) % 3]
+            first = (n - 1) % len(targets)
+            order = targets[first:] + targets[:first]
             for scenario in args.scenarios:
                 for conns in args.connections:
                     for target in order:
@@ -527,13 +600,13 @@ def main() -> int:
                                   result["peak_rss_mb"], result["cpu_us_per_request"],
                                   {k: v for k, v in result["errors"].items() if v})
                         runs.append(run)
-                        print(f"bench: round {n} {scenario:16} c={conns:<4} {target:6} {run.requests_per_s:>10,.0f} req/s "
+                        print(f"bench: round {n} {scenario:16} c={conns:<4} {target:{width}} {run.requests_per_s:>10,.0f} req/s "
                               f"p50 {run.p50_ms:7.2f} ms  p99 {run.p99_ms:7.2f} ms  rss {run.peak_rss_mb:4.0f} MB  "
                               f"cpu {run.cpu_us_per_request:5.1f} µs/req"
                               + (f"  ERRORS {run.errors}" if run.errors else ""), flush=True)
 
-        rows = summarise(runs, args.scenarios, args.connections)
-        table = markdown_table(rows)
+        rows = summarise(runs, args.scenarios, args.connections, targets)
+        table = markdown_table(rows, targets)
         print("\n" + table + "\n")
         # Timeouts are slowness, which the numbers already show; anything else is a broken set-up.
         errors = sum(n for r in runs for kind, n in r.errors.items() if kind != "timeout")
@@ -573,6 +646,16 @@ def _existing(project: str) -> Path:
     if len(dlls) != 1:
         raise HarnessError(f"no Release build of {project}: run without --no-build")
     return Path(dlls[0])
+
+
+def _existing_native(project: str) -> Path:
+    native = AOT_DIR / project
+    if not native.is_file():
+        raise HarnessError(f"no Native AOT build of {project} in {AOT_DIR}: run without --no-build")
+    # Without PublishAot, publish leaves a .dll and an apphost by that name, which is not what --aot measures.
+    if (AOT_DIR / f"{project}.dll").exists():
+        raise HarnessError(f"{AOT_DIR} holds a JIT build of {project}, not a Native AOT one: is PublishAot still on?")
+    return native
 
 
 def _meta(args: argparse.Namespace, tools: dict[str, str]) -> dict:
