@@ -531,6 +531,7 @@ def main() -> int:
 
     processes = Processes()
     work = Path(tempfile.mkdtemp(prefix="ginx-bench-"))
+    keep_logs = False  # a failed run keeps its logs where it says they are
     try:
         tools = ensure_tools(args.aot)
         backend_dll = build("Ginx.SampleBackend") if not args.no_build else _existing("Ginx.SampleBackend")
@@ -625,6 +626,7 @@ def main() -> int:
             return 1
         return 0
     except HarnessError as error:
+        keep_logs = True
         print(f"bench: FAILED: {error}\nbench: logs are in {work}", file=sys.stderr)
         for log in sorted(work.glob("*.log")):
             tail = log.read_text(errors="replace").splitlines()[-15:]
@@ -638,7 +640,8 @@ def main() -> int:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)
         processes.stop_all()
-        shutil.rmtree(work, ignore_errors=True)
+        if not keep_logs:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _existing(project: str) -> Path:
