@@ -46,12 +46,42 @@ public abstract class ClusterSettings<[DynamicallyAccessedMembers(ClusterSetting
             return defaults.Clone();
         }
 
+        settings.ApplyEmptyValues(metadata, cluster.ClusterId, problems);
         foreach (var (member, message) in settings.Problems())
         {
             problems.Add($"Cluster '{cluster.ClusterId}': Metadata:{member} = '{metadata.GetValueOrDefault(member) ?? settings.Describe(member)}': {message}");
         }
 
         return problems.Count == before ? settings : defaults.Clone();
+    }
+
+    /// <summary>
+    /// What the binder skips: a key given an empty value, which it leaves as it was, so an empty
+    /// <c>TryTimeout</c> would quietly keep the default instead of YARP's. Empty means "none" for a
+    /// member that can be none (a nullable one), and is a mistake for one that cannot.
+    /// </summary>
+    private void ApplyEmptyValues(IReadOnlyDictionary<string, string> metadata, string clusterId, ICollection<string> problems)
+    {
+        foreach (var (key, value) in metadata)
+        {
+            // Matched as the binder matches keys, ignoring case.
+            var property = string.IsNullOrEmpty(value)
+                ? Array.Find(typeof(TSettings).GetProperties(), candidate => candidate.CanWrite && string.Equals(candidate.Name, key, StringComparison.OrdinalIgnoreCase))
+                : null;
+            if (property is null)
+            {
+                continue;
+            }
+
+            if (Nullable.GetUnderlyingType(property.PropertyType) is not null)
+            {
+                property.SetValue(this, null);
+            }
+            else if (property.PropertyType.IsValueType)
+            {
+                problems.Add($"Cluster '{clusterId}': Metadata:{key} is empty; give it a value, or leave it out to keep the default.");
+            }
+        }
     }
 
     /// <summary>
@@ -70,7 +100,16 @@ public abstract class ClusterSettings<[DynamicallyAccessedMembers(ClusterSetting
         Validator.TryValidateObject(this, context, results, validateAllProperties: true);
         if (this is IValidatableObject validatable)
         {
-            results.AddRange(validatable.Validate(context));
+            // The validator asks an IValidatableObject only once every property is valid. Asked
+            // here too, its problems are listed with the properties' instead of on the next start,
+            // and not twice when the validator did ask it.
+            foreach (var result in validatable.Validate(context))
+            {
+                if (!results.Any(seen => seen.ErrorMessage == result.ErrorMessage && seen.MemberNames.SequenceEqual(result.MemberNames)))
+                {
+                    results.Add(result);
+                }
+            }
         }
 
         foreach (var result in results)

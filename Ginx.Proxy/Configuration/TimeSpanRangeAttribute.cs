@@ -9,16 +9,17 @@ namespace Ginx.Proxy.Configuration;
 /// reflection, which trimming and Native AOT cannot vouch for; this parses them directly.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class TimeSpanRangeAttribute(string minimum, string maximum) : ValidationAttribute
+public sealed class TimeSpanRangeAttribute(string minimum, string maximum)
+    : ValidationAttribute("The field {0} must be between {1} and {2}.")
 {
     private readonly TimeSpan _minimum = TimeSpan.Parse(minimum, CultureInfo.InvariantCulture);
     private readonly TimeSpan _maximum = TimeSpan.Parse(maximum, CultureInfo.InvariantCulture);
 
     /// <inheritdoc/>
     public override bool IsValid(object? value) =>
-        value is not TimeSpan span || (span >= _minimum && span <= _maximum);
+        value is null || (value is TimeSpan span && span >= _minimum && span <= _maximum);
 
     /// <inheritdoc/>
     public override string FormatErrorMessage(string name) =>
-        string.Format(CultureInfo.CurrentCulture, "The field {0} must be between {1} and {2}.", name, minimum, maximum);
+        string.Format(CultureInfo.CurrentCulture, ErrorMessageString, name, minimum, maximum);
 }

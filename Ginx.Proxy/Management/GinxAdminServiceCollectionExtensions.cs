@@ -21,7 +21,7 @@ public static class GinxAdminServiceCollectionExtensions
         builder.Services.AddOptions<GinxAdminOptions>().BindConfiguration(GinxAdminOptions.SectionName);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GinxAdminOptions>, GinxAdminOptionsValidator>());
 
-        // The status report's serializer is generated at build time rather than found by reflection.
+        // Generated at build time: the native build cannot serialize by reflection.
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
 
         var configuration = builder.Configuration;

@@ -50,7 +50,7 @@ public sealed class RetryOptions : ClusterSettings<RetryOptions>, IValidatableOb
     public int MaxReplayableBodyBytes { get; set; } = 64 * 1024;
 
     /// <summary>Retries may add at most this share of the cluster's requests over <see cref="BudgetWindow"/>.</summary>
-    [Range(0, 100)]
+    [Range(0.0, 100.0)]
     public double BudgetPercent { get; set; } = 20;
 
     /// <summary>Retries always allowed per <see cref="BudgetWindow"/>, so a quiet cluster can still retry.</summary>
