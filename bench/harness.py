@@ -216,7 +216,10 @@ class PeakRssSampler:
 
 def run_checked(argv: list[str], **kwargs: object) -> None:
     print("bench: $ " + " ".join(argv), flush=True)
-    subprocess.run(argv, check=True, **kwargs)
+    try:
+        subprocess.run(argv, check=True, **kwargs)
+    except subprocess.CalledProcessError as error:
+        raise HarnessError(f"{' '.join(argv[:3])} … exited with {error.returncode}") from error
 
 
 def ensure_tools(aot: bool) -> dict[str, str]:
@@ -374,6 +377,19 @@ def check_target(name: str, base: str, balanced: bool) -> None:
         replicas = {http(base + "/bytes/1")[1].get("X-Replica") for _ in range(2 * REPLICAS)}
         if len(replicas) != REPLICAS:
             raise HarnessError(f"{name} did not spread requests over {REPLICAS} replicas: saw {sorted(map(str, replicas))}")
+
+
+def check_status_api(name: str, admin_base: str) -> None:
+    """Ginx's status API lists the benchmark's cluster and its replicas: a check that the native
+    build, which cannot fall back on reflection, still serializes it."""
+    status, _, reply = http(admin_base + "/ginx/status")
+    try:
+        clusters = json.loads(reply)["clusters"] if status == 200 else []
+    except (ValueError, KeyError, TypeError):
+        clusters = []
+    destinations = [d for c in clusters if c.get("id") == "backend" for d in c.get("destinations", [])]
+    if len(destinations) != REPLICAS:
+        raise HarnessError(f"{name}'s /ginx/status answered {status} without the {REPLICAS} replicas: {reply[:200]!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -573,6 +589,8 @@ def main() -> int:
             wait_ready(target, bases[target] + "/health", processes)
         for target in targets:
             check_target(target, bases[target], balanced=target != "direct")
+        for target, (_, admin_port) in ginx_ports.items():
+            check_status_api(target, f"http://127.0.0.1:{admin_port}")
         pids = ", ".join(f"{target} {rss_pids[target]}" for target in proxies)
         print(f"bench: ready (pids: backends {[b.pid for b in backends]}, {pids}; logs in {work})", flush=True)
 
@@ -622,7 +640,9 @@ def main() -> int:
         }, indent=2) + "\n")
         print(f"bench: results written to {out.relative_to(REPO_DIR) if out.is_relative_to(REPO_DIR) else out}")
         if errors:
-            print(f"bench: {errors} requests failed (see the runs above): the numbers are not comparable", file=sys.stderr)
+            keep_logs = True
+            print(f"bench: {errors} requests failed (see the runs above): the numbers are not comparable; "
+                  f"logs are in {work}", file=sys.stderr)
             return 1
         return 0
     except HarnessError as error:
