@@ -29,7 +29,8 @@ internal static class ProxyStatusEndpoint
                         destination.ConcurrentRequestCount,
                         counter.Requests,
                         counter.Failures,
-                        balancing.EwmaLatencyMs(cluster, destination));
+                        balancing.EwmaLatencyMs(cluster, destination),
+                        counter.ProbeFailure);
                 })
                 .ToList();
 

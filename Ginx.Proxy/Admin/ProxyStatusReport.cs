@@ -9,7 +9,8 @@ internal sealed record ClusterStatus(string Id, string Policy, IReadOnlyList<Des
 /// <summary>
 /// One destination in the status report. <see cref="Id"/> is YARP's id, which under service
 /// discovery carries the resolved address (<c>backend-1[http://localhost:41234]</c>);
-/// <see cref="Name"/> is the configured name the metrics use.
+/// <see cref="Name"/> is the configured name the metrics use. <see cref="ProbeFailure"/> is why the
+/// last active health probe failed, null when it passed or none has failed.
 /// </summary>
 internal sealed record DestinationStatus(
     string Id,
@@ -20,4 +21,5 @@ internal sealed record DestinationStatus(
     int ActiveRequests,
     long Requests,
     long Failures,
-    double? EwmaLatencyMs);
+    double? EwmaLatencyMs,
+    string? ProbeFailure);

@@ -16,7 +16,9 @@ internal sealed class DestinationCounters
         _counters.GetValue(destination, static destination => new DestinationCounter(destination.DestinationId));
 }
 
-/// <summary>One destination's counters, and its configured name, computed once.</summary>
+/// <summary>
+/// One destination's counters, its configured name (computed once), and what the logs last said of it.
+/// </summary>
 internal sealed class DestinationCounter(string destinationId)
 {
     private const int AvailabilityUnknown = -1;
@@ -24,6 +26,8 @@ internal sealed class DestinationCounter(string destinationId)
     private long _requests;
     private long _failures;
     private int _available = AvailabilityUnknown;
+    private string? _probeFailure;
+    private int _failedProbes;
 
     /// <summary>The name used for metric tags (see <see cref="DestinationName"/>).</summary>
     public string Name { get; } = DestinationName.Of(destinationId);
@@ -41,6 +45,23 @@ internal sealed class DestinationCounter(string destinationId)
         var now = available ? 1 : 0;
         var before = Interlocked.Exchange(ref _available, now);
         return before != AvailabilityUnknown && before != now;
+    }
+
+    /// <summary>Why the last active health probe failed; null when it passed, or before any failed.</summary>
+    public string? ProbeFailure => Volatile.Read(ref _probeFailure);
+
+    /// <summary>Records a failed probe; returns the reason the probe before it failed for, if it did.</summary>
+    public string? ProbeFailed(string reason)
+    {
+        Interlocked.Increment(ref _failedProbes);
+        return Interlocked.Exchange(ref _probeFailure, reason);
+    }
+
+    /// <summary>Records a probe that passed; returns how many failed in a row before it.</summary>
+    public int ProbePassed()
+    {
+        Volatile.Write(ref _probeFailure, null);
+        return Interlocked.Exchange(ref _failedProbes, 0);
     }
 
     public void Completed(bool failed)
