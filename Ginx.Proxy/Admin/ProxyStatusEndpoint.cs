@@ -15,6 +15,8 @@ internal static class ProxyStatusEndpoint
         var clusters = new List<ClusterStatus>();
         foreach (var cluster in state.GetClusters().OrderBy(cluster => cluster.ClusterId, StringComparer.Ordinal))
         {
+            // A reload that turns active checks off leaves the last reason behind; it no longer holds.
+            var activelyChecked = cluster.Model.Config.HealthCheck?.Active?.Enabled == true;
             var destinations = cluster.Destinations.Values
                 .OrderBy(destination => destination.DestinationId, StringComparer.Ordinal)
                 .Select(destination =>
@@ -30,7 +32,7 @@ internal static class ProxyStatusEndpoint
                         counter.Requests,
                         counter.Failures,
                         balancing.EwmaLatencyMs(cluster, destination),
-                        counter.ProbeFailure);
+                        activelyChecked ? counter.ProbeFailure : null);
                 })
                 .ToList();
 

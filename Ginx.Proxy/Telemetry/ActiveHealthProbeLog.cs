@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ginx.Proxy.LoadBalancing;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
@@ -10,7 +11,8 @@ namespace Ginx.Proxy.Telemetry;
 /// logs every failed probe with the exception's stack trace, at every interval (every 2 s under the
 /// AppHost) for as long as a replica is down; Ginx's shipped settings keep YARP's monitor to its
 /// errors, and this wrapper around the cluster's active policy logs the news instead: the first
-/// failure, a change of reason, and the first probe that passes after failures.
+/// failure, a change of reason, and the first probe that passes after failures. A probe passes on
+/// a 2xx answer, as YARP's <c>ConsecutiveFailures</c> policy judges it.
 /// </summary>
 internal sealed partial class ActiveHealthProbeLog(
     IActiveHealthCheckPolicy inner,
@@ -22,13 +24,19 @@ internal sealed partial class ActiveHealthProbeLog(
 
     public void ProbingCompleted(ClusterState cluster, IReadOnlyList<DestinationProbingResult> probingResults)
     {
-        // Before the policy acts, so the reason is logged ahead of the availability change it causes.
-        foreach (var result in probingResults)
+        // Before the policy acts, so the reason is logged ahead of the availability change it causes;
+        // but a log provider that throws must not keep the policy from updating health.
+        try
         {
-            Observe(cluster, result);
+            foreach (var result in probingResults)
+            {
+                Observe(cluster, result);
+            }
         }
-
-        inner.ProbingCompleted(cluster, probingResults);
+        finally
+        {
+            inner.ProbingCompleted(cluster, probingResults);
+        }
     }
 
     private void Observe(ClusterState cluster, DestinationProbingResult result)
@@ -48,7 +56,9 @@ internal sealed partial class ActiveHealthProbeLog(
         var reason = Describe(result, timeout);
         if (counter.ProbeFailed(reason) != reason)
         {
-            LogFailed(logger, counter.Name, cluster.ClusterId, reason);
+            // YARP probes a destination an operator marked down as well, and it is usually stopped.
+            var level = DestinationSettings.Of(result.Destination).Down ? LogLevel.Information : LogLevel.Warning;
+            LogFailed(logger, level, counter.Name, cluster.ClusterId, reason);
         }
     }
 
@@ -56,6 +66,8 @@ internal sealed partial class ActiveHealthProbeLog(
     internal static string Describe(DestinationProbingResult result, TimeSpan timeout) => result switch
     {
         { Response: { } response } => $"answered {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd(),
+        // The connection attempt's own limit (YARP's client gives up connecting after 15 s).
+        { Exception: OperationCanceledException { InnerException: TimeoutException connectTimeout } } => connectTimeout.Message,
         { Exception: OperationCanceledException } =>
             string.Create(CultureInfo.InvariantCulture, $"no answer within {timeout.TotalSeconds:0.###} s"),
         // A connection or name that failed is named in the message ("Connection refused (10.0.0.5:8080)");
@@ -66,9 +78,9 @@ internal sealed partial class ActiveHealthProbeLog(
         _ => "no response",
     };
 
-    [LoggerMessage(EventId = 22, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 22,
         Message = "Destination '{Destination}' of cluster '{Cluster}' fails its active health probe: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string destination, string cluster, string reason);
+    private static partial void LogFailed(ILogger logger, LogLevel level, string destination, string cluster, string reason);
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Information,
         Message = "Destination '{Destination}' of cluster '{Cluster}' passes its active health probe again, after {FailedProbes} failed")]

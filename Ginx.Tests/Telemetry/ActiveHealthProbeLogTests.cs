@@ -121,7 +121,37 @@ public sealed class ActiveHealthProbeLogTests
             "The remote certificate is invalid: UntrustedRoot"
         },
         { Refused, "Connection refused (127.0.0.1:5082)" },
+        {
+            new HttpRequestException(HttpRequestError.NameResolutionError, "Name or service not known (backend-9:80)",
+                new SocketException((int)SocketError.HostNotFound)),
+            "Name or service not known (backend-9:80)"
+        },
+        {
+            new TaskCanceledException("The operation was canceled.", new TimeoutException("A connection could not be established within 15 seconds.")),
+            "A connection could not be established within 15 seconds."
+        },
     };
+
+    [Fact]
+    public void ProbingCompleted_DestinationMarkedDown_FailureLoggedAsInformation()
+    {
+        var down = Destination("down", ("Down", "true"));
+
+        _log.ProbingCompleted(_cluster, [new DestinationProbingResult(down, null, Refused)]);
+
+        Assert.Equal(LogLevel.Information, Assert.Single(_logger.Collector.GetSnapshot()).Level);
+    }
+
+    [Fact]
+    public void ProbingCompleted_LoggerThrows_PolicyStillUpdatesHealth()
+    {
+        var log = new ActiveHealthProbeLog(_policy, _counters, Options.Create(new ActiveHealthCheckMonitorOptions()), new ThrowingLogger());
+
+        Assert.Throws<InvalidOperationException>(() =>
+            log.ProbingCompleted(_cluster, [new DestinationProbingResult(_one, null, Refused)]));
+
+        Assert.Equal(1, _policy.Calls);
+    }
 
     [Fact]
     public async Task Proxy_DestinationDead_ShippedSettingsLogTheReasonOnceWithoutYarpsStackTraces()
@@ -145,8 +175,9 @@ public sealed class ActiveHealthProbeLogTests
             $"{dead.Name} is found unhealthy by active probes");
 
         var records = proxy.Services.GetFakeLogCollector().GetSnapshot();
-        var failed = Assert.Single(records, record => record.Category == typeof(ActiveHealthProbeLog).FullName && record.Level == LogLevel.Warning);
-        Assert.Equal(dead.Name, failed.GetStructuredStateValue("Destination"));
+        var failed = Assert.Single(records, record => record.Category == typeof(ActiveHealthProbeLog).FullName
+            && (string?)record.GetStructuredStateValue("Destination") == dead.Name);
+        Assert.Equal(LogLevel.Warning, failed.Level);
         Assert.Contains("Connection refused", failed.GetStructuredStateValue("Reason"));
         Assert.DoesNotContain(records, record => record.Exception is not null);
         Assert.DoesNotContain(records, record => record.Category == "Yarp.ReverseProxy.Health.ActiveHealthCheckMonitor");
@@ -159,6 +190,26 @@ public sealed class ActiveHealthProbeLogTests
         Assert.Equal(failed.GetStructuredStateValue("Reason"), probeFailures[dead.Name]);
     }
 
+    [Fact]
+    public async Task Proxy_ClustersOwnActivePolicy_ItsProbesAreLoggedToo()
+    {
+        var backends = await InProcessBackend.StartManyAsync(1, Cancellation);
+        await using var stopBackends = new AsyncDisposables(backends);
+        await backends[0].StopAsync();
+        var policy = new CountingPolicy();
+        var configuration = Create("RoundRobin", [Destination(backends[0])], JsonNode.Parse($$"""
+            { "HealthCheck": { "Active": { "Enabled": true, "Interval": "00:00:00.100", "Path": "/health", "Policy": "{{policy.Name}}" } } }
+            """)!.AsObject());
+        await using var proxy = await InProcessProxy.StartAsync(configuration, Cancellation, services => services
+            .AddFakeLogging()
+            .AddSingleton<IActiveHealthCheckPolicy>(policy));
+
+        var collector = proxy.Services.GetFakeLogCollector();
+        await Eventually.HoldsAsync(
+            () => policy.Calls > 0 && collector.GetSnapshot().Any(record => record.Category == typeof(ActiveHealthProbeLog).FullName),
+            TimeSpan.FromSeconds(30), "the cluster's own policy is handed the probes, and the failed probe is logged");
+    }
+
     /// <summary>The <c>Logging</c> section of the proxy's shipped <c>appsettings.json</c>.</summary>
     private static JsonNode ShippedLoggingSettings() =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Shipped", "Ginx.Proxy.appsettings.json")))!["Logging"]!.DeepClone();
@@ -166,10 +217,23 @@ public sealed class ActiveHealthProbeLogTests
     /// <summary>Stands in for YARP's active policy: counts the results it is handed.</summary>
     private sealed class CountingPolicy : IActiveHealthCheckPolicy
     {
-        public int Calls { get; private set; }
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
 
         public string Name => "Counting";
 
-        public void ProbingCompleted(ClusterState cluster, IReadOnlyList<DestinationProbingResult> probingResults) => Calls++;
+        public void ProbingCompleted(ClusterState cluster, IReadOnlyList<DestinationProbingResult> probingResults) => Interlocked.Increment(ref _calls);
+    }
+
+    /// <summary>A logger whose provider fails on every entry.</summary>
+    private sealed class ThrowingLogger : ILogger<ActiveHealthProbeLog>
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            throw new InvalidOperationException("The log is unavailable.");
     }
 }
