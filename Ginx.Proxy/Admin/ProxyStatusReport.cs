@@ -10,7 +10,8 @@ internal sealed record ClusterStatus(string Id, string Policy, IReadOnlyList<Des
 /// One destination in the status report. <see cref="Id"/> is YARP's id, which under service
 /// discovery carries the resolved address (<c>backend-1[http://localhost:41234]</c>);
 /// <see cref="Name"/> is the configured name the metrics use. <see cref="ProbeFailure"/> is why the
-/// last active health probe failed, null when it passed or none has failed.
+/// last active health probe failed: null when it passed, none has failed, or the cluster has no
+/// active checks.
 /// </summary>
 internal sealed record DestinationStatus(
     string Id,
