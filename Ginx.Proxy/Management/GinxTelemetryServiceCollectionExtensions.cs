@@ -1,6 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using Ginx.Proxy.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Health;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -22,27 +22,39 @@ public static class GinxTelemetryServiceCollectionExtensions
         services.TryAddSingleton<ProxyMetrics>();
         services.TryAddSingleton<DestinationCounters>();
 
-        var updater = services.LastOrDefault(service => service.ServiceType == typeof(IClusterDestinationsUpdater))
-            ?? throw new InvalidOperationException("AddGinxTelemetry must be called after AddReverseProxy.");
-        services.Replace(ServiceDescriptor.Singleton<IClusterDestinationsUpdater>(provider => new DestinationAvailabilityLog(
-            (IClusterDestinationsUpdater)Create(provider, updater),
-            provider.GetRequiredService<DestinationCounters>(),
-            provider.GetRequiredService<ILogger<DestinationAvailabilityLog>>())));
+        if (Decorate<IClusterDestinationsUpdater, DestinationAvailabilityLog>(services) == 0)
+        {
+            throw new InvalidOperationException("AddGinxTelemetry must be called after AddReverseProxy.");
+        }
 
+        Decorate<IActiveHealthCheckPolicy, ActiveHealthProbeLog>(services);
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Wraps every registration of <typeparamref name="TService"/> in a <typeparamref name="TDecorator"/>,
+    /// which takes the registered one as its inner service and the rest from the container, keeping
+    /// each registration's place and lifetime. Returns how many it wrapped.
+    /// </summary>
+    private static int Decorate<TService, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TDecorator>(IServiceCollection services)
+        where TService : class
+        where TDecorator : TService
+    {
+        var decorated = 0;
         for (var i = 0; i < services.Count; i++)
         {
-            var policy = services[i];
-            if (policy.ServiceType == typeof(IActiveHealthCheckPolicy) && !policy.IsKeyedService)
+            var registration = services[i];
+            if (registration.ServiceType == typeof(TService) && !registration.IsKeyedService)
             {
-                services[i] = ServiceDescriptor.Describe(typeof(IActiveHealthCheckPolicy), provider => new ActiveHealthProbeLog(
-                    (IActiveHealthCheckPolicy)Create(provider, policy),
-                    provider.GetRequiredService<DestinationCounters>(),
-                    provider.GetRequiredService<IOptions<ActiveHealthCheckMonitorOptions>>(),
-                    provider.GetRequiredService<ILogger<ActiveHealthProbeLog>>()), policy.Lifetime);
+                services[i] = ServiceDescriptor.Describe(typeof(TService),
+                    provider => ActivatorUtilities.CreateInstance<TDecorator>(provider, Create(provider, registration)),
+                    registration.Lifetime);
+                decorated++;
             }
         }
 
-        return builder;
+        return decorated;
     }
 
     private static object Create(IServiceProvider provider, ServiceDescriptor descriptor) =>
