@@ -4,7 +4,8 @@ Starts 3 Ginx.SampleBackend replicas (Release), Ginx.Proxy (Release, its shipped
 generated topology) and nginx (round robin over the same replicas, upstream keep-alive), warms each
 up, then runs wrk against each with identical threads, connections and duration, in alternating
 order, several rounds. Prints a table of medians and writes it, with every raw run, as JSON.
-With --aot, the same Ginx.Proxy published as a Native AOT executable runs too, as "ginx-aot".
+With --aot, the same Ginx.Proxy published as a Native AOT executable runs too, as "ginx-aot"; with
+--yarp, YARP alone (bench/PlainYarp) on Ginx's runtime settings, as "yarp": the floor under Ginx's code.
 
 Every process it starts runs in a session of its own and is stopped by its process-group id (its
 PID) when the harness ends, however it ends: normally, by an error, or by SIGINT/SIGTERM/SIGHUP.
@@ -56,7 +57,12 @@ SCENARIOS = {
 }
 TARGETS = ("direct", "nginx", "ginx")
 AOT_TARGET = "ginx-aot"  # --aot: Ginx.Proxy as a Native AOT executable, with ginx's arguments and environment
-LABELS = {"direct": "direct", "nginx": "nginx", "ginx": "Ginx", AOT_TARGET: "Ginx AOT"}
+YARP_TARGET = "yarp"  # --yarp: bench/PlainYarp, YARP with none of Ginx's code, on Ginx.Proxy's runtime settings
+LABELS = {"direct": "direct", "nginx": "nginx", "ginx": "Ginx", AOT_TARGET: "Ginx AOT", YARP_TARGET: "YARP alone"}
+PLAIN_YARP_PROJECT = "bench/PlainYarp"
+# What Ginx.Proxy's ProxyRuntimeDefaults sets for itself before the runtime starts; YARP alone gets
+# it from the harness. (The rest of Ginx's runtime settings come with its runtimeconfig.json.)
+GINX_RUNTIME_ENV = {"DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION": "256"}
 # Where --aot publishes Ginx.Proxy; outside Ginx.Proxy/bin so it never shadows the JIT build, and
 # kept between runs so --no-build can reuse it.
 AOT_DIR = BENCH_DIR / "obj" / "ginx-aot"
@@ -76,7 +82,7 @@ class Ratio:
         return f"p99 {text}" if self.metric == "p99_ms" else text
 
 
-# In table order within each metric; the first three are all there is without --aot.
+# In table order within each metric; the first three are all there is without --aot or --yarp.
 RATIOS = (
     Ratio("ginx_vs_nginx_requests_per_s", "ginx", "nginx", "requests_per_s"),
     Ratio("ginx_vs_direct_requests_per_s", "ginx", "direct", "requests_per_s"),
@@ -84,6 +90,8 @@ RATIOS = (
     Ratio("ginx_aot_vs_nginx_requests_per_s", AOT_TARGET, "nginx", "requests_per_s"),
     Ratio("ginx_aot_vs_ginx_requests_per_s", AOT_TARGET, "ginx", "requests_per_s"),
     Ratio("ginx_aot_vs_nginx_p99", AOT_TARGET, "nginx", "p99_ms"),
+    Ratio("yarp_vs_nginx_requests_per_s", YARP_TARGET, "nginx", "requests_per_s"),
+    Ratio("ginx_vs_yarp_requests_per_s", "ginx", YARP_TARGET, "requests_per_s"),
 )
 
 
@@ -249,11 +257,9 @@ def which(tool: str) -> str | None:
 
 
 def build(project: str) -> Path:
+    """Builds a project (its folder, relative to the repository) in Release; returns its .dll."""
     run_checked(["dotnet", "build", str(REPO_DIR / project), "-c", "Release", "-nologo", "-v", "q"])
-    dlls = glob.glob(str(REPO_DIR / project / "bin" / "Release" / "*" / f"{project}.dll"))
-    if len(dlls) != 1:
-        raise HarnessError(f"expected one Release build of {project}, found {dlls}")
-    return Path(dlls[0])
+    return _existing(project)
 
 
 def publish_native(project: str) -> Path:
@@ -286,20 +292,35 @@ def dotnet_env() -> dict[str, str]:
     return env
 
 
-def ginx_argv(build: Path, port: int, admin_port: int, backend_ports: list[int]) -> list[str]:
-    # A .dll runs on the dotnet host; the Native AOT executable runs by itself, with the same arguments.
-    command = ["dotnet", str(build)] if build.suffix == ".dll" else [str(build)]
-    # Ginx:ReverseProxySection keeps appsettings.json's example cluster out of the benchmark's topology.
-    section = "GinxBench"
-    # Each Ginx its own admin listener: two on the default (127.0.0.1:9901) would clash.
-    argv = [*command, "--urls", f"http://127.0.0.1:{port}", f"--Ginx:Admin:Urls=http://127.0.0.1:{admin_port}",
-            f"--Ginx:ReverseProxySection={section}",
+# The configuration section both Ginx and YARP alone read the benchmark's route and cluster from;
+# for Ginx it keeps appsettings.json's example cluster out of the benchmark's topology.
+PROXY_SECTION = "GinxBench"
+
+
+def proxy_config_argv(port: int, backend_ports: list[int]) -> list[str]:
+    """The listener, and one route to a round-robin cluster over the replicas, in YARP's schema."""
+    section = PROXY_SECTION
+    argv = ["--urls", f"http://127.0.0.1:{port}",
             f"--{section}:Routes:all:ClusterId=backend",
             f"--{section}:Routes:all:Match:Path={{**catch-all}}",
             f"--{section}:Clusters:backend:LoadBalancingPolicy=RoundRobin"]
     for i, backend_port in enumerate(backend_ports, start=1):
         argv.append(f"--{section}:Clusters:backend:Destinations:backend-{i}:Address=http://127.0.0.1:{backend_port}")
     return argv
+
+
+def ginx_argv(build: Path, port: int, admin_port: int, backend_ports: list[int]) -> list[str]:
+    # A .dll runs on the dotnet host; the Native AOT executable runs by itself, with the same arguments.
+    command = ["dotnet", str(build)] if build.suffix == ".dll" else [str(build)]
+    # Each Ginx its own admin listener: two on the default (127.0.0.1:9901) would clash.
+    return [*command, *proxy_config_argv(port, backend_ports), f"--Ginx:Admin:Urls=http://127.0.0.1:{admin_port}",
+            f"--Ginx:ReverseProxySection={PROXY_SECTION}"]
+
+
+def plain_yarp_argv(build: Path, ginx_build: Path, port: int, backend_ports: list[int]) -> list[str]:
+    # On Ginx.Proxy's runtimeconfig.json: the same GC and thread-pool settings, whatever they become.
+    return ["dotnet", "exec", "--runtimeconfig", str(ginx_build.with_suffix(".runtimeconfig.json")), str(build),
+            *proxy_config_argv(port, backend_ports)]
 
 
 def nginx_conf(work: Path, port: int, backend_ports: list[int]) -> str:
@@ -528,6 +549,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--aot", action="store_true",
                         help=f'also run Ginx.Proxy published as Native AOT, as "{AOT_TARGET}" (publishing takes '
                              "about 90 s and needs clang and zlib1g-dev, installed when missing)")
+    parser.add_argument("--yarp", action="store_true",
+                        help=f'also run YARP alone ({PLAIN_YARP_PROJECT}: no Ginx code, Ginx\'s runtime settings), as '
+                             f'"{YARP_TARGET}": what Ginx\'s own code costs, and the floor it stands on')
     parser.add_argument("--no-build", action="store_true",
                         help=f"use the existing Release builds (and with --aot the native one in {AOT_DIR.relative_to(REPO_DIR)})")
     parser.add_argument("--ginx-env", action="append", default=[], metavar="NAME=VALUE",
@@ -555,13 +579,17 @@ def main() -> int:
         ginx_builds = {"ginx": build("Ginx.Proxy") if not args.no_build else _existing("Ginx.Proxy")}
         if args.aot:
             ginx_builds[AOT_TARGET] = publish_native("Ginx.Proxy") if not args.no_build else _existing_native("Ginx.Proxy")
-        targets = TARGETS + ((AOT_TARGET,) if args.aot else ())
+        plain_yarp = None
+        if args.yarp:
+            plain_yarp = build(PLAIN_YARP_PROJECT) if not args.no_build else _existing(PLAIN_YARP_PROJECT)
+        targets = TARGETS + ((AOT_TARGET,) if args.aot else ()) + ((YARP_TARGET,) if args.yarp else ())
         proxies = [target for target in targets if target != "direct"]
 
         # In one call: ports from two calls may coincide, the first ones being free again once returned.
-        ports = iter(free_ports(REPLICAS + 1 + 2 * len(ginx_builds)))
+        ports = iter(free_ports(REPLICAS + 2 + 2 * len(ginx_builds)))
         backend_ports = [next(ports) for _ in range(REPLICAS)]
         nginx_port = next(ports)
+        yarp_port = next(ports)
         ginx_ports = {target: (next(ports), next(ports)) for target in ginx_builds}  # public, admin
         env = dotnet_env()
         backends = []
@@ -574,6 +602,10 @@ def main() -> int:
         for target, ginx_build in ginx_builds.items():
             servers[target] = processes.start(target, ginx_argv(ginx_build, *ginx_ports[target], backend_ports),
                                               work / f"{target}.log", cwd=ginx_build.parent, env=ginx_env)
+        if plain_yarp is not None:
+            servers[YARP_TARGET] = processes.start(
+                YARP_TARGET, plain_yarp_argv(plain_yarp, ginx_builds["ginx"], yarp_port, backend_ports),
+                work / f"{YARP_TARGET}.log", cwd=plain_yarp.parent, env=dict(env, **GINX_RUNTIME_ENV))
         conf = work / "nginx.conf"
         conf.write_text(nginx_conf(work, nginx_port, backend_ports))
         servers["nginx"] = processes.start(
@@ -582,6 +614,7 @@ def main() -> int:
 
         bases = {"direct": f"http://127.0.0.1:{backend_ports[0]}", "nginx": f"http://127.0.0.1:{nginx_port}"}
         bases |= {target: f"http://127.0.0.1:{port}" for target, (port, _) in ginx_ports.items()}
+        bases[YARP_TARGET] = f"http://127.0.0.1:{yarp_port}"
         rss_pids = {target: servers[target].pid for target in targets}
         for i, port in enumerate(backend_ports, start=1):
             wait_ready(f"backend-{i}", f"http://127.0.0.1:{port}/health", processes)
@@ -665,9 +698,9 @@ def main() -> int:
 
 
 def _existing(project: str) -> Path:
-    dlls = glob.glob(str(REPO_DIR / project / "bin" / "Release" / "*" / f"{project}.dll"))
+    dlls = glob.glob(str(REPO_DIR / project / "bin" / "Release" / "*" / f"{Path(project).name}.dll"))
     if len(dlls) != 1:
-        raise HarnessError(f"no Release build of {project}: run without --no-build")
+        raise HarnessError(f"expected one Release build of {project}, found {dlls or 'none'}: run without --no-build")
     return Path(dlls[0])
 
 
@@ -698,7 +731,7 @@ def _meta(args: argparse.Namespace, tools: dict[str, str]) -> dict:
         "wrk": output([tools["wrk"], "-v"]),
         "rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
         "threads": args.threads, "connections": args.connections, "scenarios": args.scenarios,
-        "smoke": args.smoke, "ginx_env": args.ginx_env,
+        "smoke": args.smoke, "aot": args.aot, "yarp": args.yarp, "ginx_env": args.ginx_env,
     }
 
 
