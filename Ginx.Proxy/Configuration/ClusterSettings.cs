@@ -122,8 +122,19 @@ public abstract class ClusterSettings<[DynamicallyAccessedMembers(ClusterSetting
     }
 
     /// <summary>The current value of <paramref name="member"/>, as configuration would spell it.</summary>
-    public string? Describe(string member) =>
-        Convert.ToString(typeof(TSettings).GetProperty(member)?.GetValue(this), CultureInfo.InvariantCulture);
+    public string? Describe(string member) => typeof(TSettings).GetProperty(member)?.GetValue(this) switch
+    {
+        TimeSpan span => Spell(span),
+        var value => Convert.ToString(value, CultureInfo.InvariantCulture),
+    };
+
+    // TimeSpan's own form pads a fraction to seven digits: '00:00:00.0005' would read back as
+    // '00:00:00.0005000', which is not what the user wrote.
+    private static string Spell(TimeSpan span)
+    {
+        var text = span.ToString("c", CultureInfo.InvariantCulture);
+        return text.LastIndexOf('.') > text.LastIndexOf(':') ? text.TrimEnd('0') : text;
+    }
 }
 
 /// <summary>What of a settings class is read by reflection, and so must survive trimming.</summary>

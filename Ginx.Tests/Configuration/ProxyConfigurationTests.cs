@@ -105,6 +105,7 @@ public sealed class ProxyConfigurationTests
     [InlineData("Retries", "Tries", "abc", "Failed to convert configuration value 'abc' at 'Ginx:Retries:Tries'")]
     [InlineData("Retries", "Tries", "99999999999", "Failed to convert configuration value '99999999999' at 'Ginx:Retries:Tries'")]
     [InlineData("Retries", "TryTimeout", "02:00:00", "Ginx:Retries:TryTimeout = '02:00:00': The field TryTimeout must be between 00:00:00.001 and 01:00:00.")]
+    [InlineData("Retries", "TryTimeout", "00:00:00.0005", "Ginx:Retries:TryTimeout = '00:00:00.0005': The field TryTimeout must be between 00:00:00.001 and 01:00:00.")]
     [InlineData("PassiveHealth", "FailTimeout", "00:00:00", "Ginx:PassiveHealth:FailTimeout = '00:00:00': The field FailTimeout must be between 00:00:00.010 and 01:00:00.")]
     public async Task Start_DefaultOutOfRangeOrUnconvertible_FailsNamingTheKeyAndValue(string section, string key, string value, string expected)
     {
