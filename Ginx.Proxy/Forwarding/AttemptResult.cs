@@ -15,7 +15,7 @@ internal readonly record struct AttemptResult(AttemptVerdict Verdict, RetryCondi
     /// <summary>Reads the attempt that just ran on <paramref name="context"/>.</summary>
     public static AttemptResult Of(HttpContext context)
     {
-        var error = context.Features.Get<IForwarderErrorFeature>();
+        var error = ForwarderErrors.Of(context);
         switch (error?.Error ?? ForwarderError.None)
         {
             case ForwarderError.None:

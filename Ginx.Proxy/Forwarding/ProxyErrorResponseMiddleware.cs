@@ -18,7 +18,7 @@ internal sealed class ProxyErrorResponseMiddleware(RequestDelegate next)
     {
         await next(context);
 
-        var errorFeature = context.Features.Get<IForwarderErrorFeature>();
+        var errorFeature = ForwarderErrors.Of(context);
         var error = errorFeature?.Error ?? ForwarderError.None;
         if (error == ForwarderError.None || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
         {

@@ -4,8 +4,9 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace Ginx.Proxy.Retries;
 
 /// <summary>
-/// Holds back a 502/503/504 answer that will be retried: YARP has copied its status and headers to
-/// the response but not yet started it, so suppressing the body leaves the response unsent and
+/// Notes on the request's <see cref="RetryState"/> that the destination answered, and holds back a
+/// 502/503/504 answer that will be retried: YARP has copied its status and headers to the response
+/// but not yet started it, so suppressing the body leaves the response unsent and
 /// <see cref="RetryMiddleware"/> free to clear it and try another destination.
 /// </summary>
 internal sealed class RetryResponseTransformProvider : ITransformProvider
@@ -20,11 +21,14 @@ internal sealed class RetryResponseTransformProvider : ITransformProvider
 
     public void Apply(TransformBuilderContext context) => context.AddResponseTransform(static transform =>
     {
-        if (transform.ProxyResponse is { } response
-            && transform.HttpContext.Features.Get<RetryState>() is { } retry
-            && retry.TryHoldBack((int)response.StatusCode))
+        // Without a response YARP is shaping its own error answer.
+        if (transform.ProxyResponse is { } response && transform.HttpContext.Features.Get<RetryState>() is { } retry)
         {
-            transform.SuppressResponseBody = true;
+            retry.ResponseReceived();
+            if (retry.TryHoldBack((int)response.StatusCode))
+            {
+                transform.SuppressResponseBody = true;
+            }
         }
 
         return ValueTask.CompletedTask;

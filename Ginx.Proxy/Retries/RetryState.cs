@@ -27,6 +27,9 @@ internal sealed class RetryState(
     /// <summary>Set when the transform held back a status answer for another attempt.</summary>
     public RetryConditions HeldBack { get; private set; }
 
+    /// <summary>The destination of the attempt under way has sent its response's status and headers.</summary>
+    public bool DestinationAnswered { get; private set; }
+
     public RetryOptions Options => options;
 
     /// <summary>The request can be sent again from the start: it has no body, or all of it read so far was kept.</summary>
@@ -71,6 +74,9 @@ internal sealed class RetryState(
         return true;
     }
 
+    /// <summary>Notes that the destination answered; the transform calls it for every response.</summary>
+    public void ResponseReceived() => DestinationAnswered = true;
+
     /// <summary>Takes a retry from the budget for a failure the middleware saw.</summary>
     public bool TryAcquireRetry() => budget.TryAcquireRetry(options);
 
@@ -87,6 +93,7 @@ internal sealed class RetryState(
         (_tried ??= new List<DestinationState>(options.Tries)).Add(failed);
         Attempt++;
         HeldBack = RetryConditions.None;
+        DestinationAnswered = false;
 
         var next = Untried(_candidates, healthyOnly: false, withRoomOnly: true);
         if (next.Count == 0)

@@ -1,3 +1,4 @@
+using Ginx.Proxy.Forwarding;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Ginx.Proxy.Telemetry;
@@ -20,5 +21,5 @@ public static class ProxyOutcomes
     /// <summary>Whether a request (or one attempt) failed: the proxy's own error, or a 5xx.</summary>
     internal static bool IsFailure(HttpContext context, int statusCode) =>
         statusCode >= StatusCodes.Status500InternalServerError
-        || (context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None) != ForwarderError.None;
+        || (ForwarderErrors.Of(context)?.Error ?? ForwarderError.None) != ForwarderError.None;
 }
