@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Forwarding;
+using Ginx.Proxy.LoadBalancing;
 using Ginx.Proxy.Retries;
 using Ginx.Proxy.Telemetry;
 using Yarp.ReverseProxy.Health;
@@ -113,20 +114,28 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
     }
 
     // Outlier detection never ejects more than MaxEjectionPercent of the cluster: beyond that the
-    // "outliers" are the cluster, and taking them out would only pile their load on the rest.
+    // "outliers" are the cluster, and taking them out would only pile their load on the rest. Of the
+    // cluster that serves, that is: counting destinations marked Down, which take no traffic, would
+    // let more of those that do be ejected.
     private static bool WithinEjectionCap(ClusterState cluster, PassiveHealthOptions options)
     {
-        var all = cluster.DestinationsState.AllDestinations;
+        var serving = 0;
         var ejected = 1;
-        foreach (var destination in all)
+        foreach (var destination in cluster.DestinationsState.AllDestinations)
         {
+            if (DestinationSettings.Of(destination).Down)
+            {
+                continue;
+            }
+
+            serving++;
             if (destination.Health.Passive == DestinationHealth.Unhealthy)
             {
                 ejected++;
             }
         }
 
-        return ejected * 100 <= options.MaxEjectionPercent * all.Count;
+        return ejected * 100 <= options.MaxEjectionPercent * serving;
     }
 
     private void Eject(ClusterState cluster, DestinationState destination, EjectionReason reason, TimeSpan length)

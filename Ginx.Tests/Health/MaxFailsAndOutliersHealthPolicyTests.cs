@@ -35,11 +35,16 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         return new ProxyMetrics(services.GetRequiredService<IMeterFactory>(), services, NullLogger<ProxyMetrics>.Instance);
     }
 
-    private static ClusterState Cluster(int destinations)
+    /// <summary>A cluster of <paramref name="destinations"/>, of which the last <paramref name="down"/> are marked <c>Down</c>.</summary>
+    private static ClusterState Cluster(int destinations, int down = 0)
     {
         var cluster = new ClusterState("c", new ClusterModel(new ClusterConfig { ClusterId = "c" }, new HttpMessageInvoker(new HttpClientHandler())));
         var all = Enumerable.Range(1, destinations)
-            .Select(i => new DestinationState($"d{i}", new DestinationModel(new DestinationConfig { Address = $"http://d{i}" })))
+            .Select(i => new DestinationState($"d{i}", new DestinationModel(new DestinationConfig
+            {
+                Address = $"http://d{i}",
+                Metadata = i > destinations - down ? new Dictionary<string, string> { ["Down"] = "true" } : null,
+            })))
             .ToArray();
         foreach (var destination in all)
         {
@@ -181,6 +186,21 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         }
 
         Assert.Equal(2, _updater.Ejections.Count);
+    }
+
+    [Fact]
+    public void RequestProxied_MaxEjectionPercent_IsOfTheDestinationsNotMarkedDown()
+    {
+        var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, MaxEjectionPercent = 50 });
+        var cluster = Cluster(4, down: 2);
+        var serving = cluster.DestinationsState.AllDestinations.Take(2);
+
+        foreach (var destination in serving)
+        {
+            policy.RequestProxied(Answered(500), cluster, destination);
+        }
+
+        Assert.Single(_updater.Ejections);
     }
 
     [Fact]
