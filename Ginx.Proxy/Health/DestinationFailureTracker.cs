@@ -16,6 +16,7 @@ internal sealed class DestinationFailureTracker
 
     private long _intervalRequests;
     private long _intervalSuccesses;
+    private int _ejecting;
 
     /// <summary>Counts an answer that was not a failure.</summary>
     public void Succeeded()
@@ -48,14 +49,15 @@ internal sealed class DestinationFailureTracker
                 if (++_failsInWindow >= options.MaxFails)
                 {
                     _failsInWindow = 0;
-                    _consecutive5xx = 0;
+                    Interlocked.Exchange(ref _consecutive5xx, 0);
                     return EjectionReason.MaxFails;
                 }
             }
 
-            if (options.Consecutive5xx > 0 && ++_consecutive5xx >= options.Consecutive5xx)
+            // Atomic although under the lock: a success resets it without taking the lock, and must not be lost.
+            if (options.Consecutive5xx > 0 && Interlocked.Increment(ref _consecutive5xx) >= options.Consecutive5xx)
             {
-                _consecutive5xx = 0;
+                Interlocked.Exchange(ref _consecutive5xx, 0);
                 return EjectionReason.Consecutive5xx;
             }
         }
@@ -87,6 +89,12 @@ internal sealed class DestinationFailureTracker
             return _lastEjectionLength;
         }
     }
+
+    /// <summary>Claims the ejection of this destination: false while another request is ejecting it.</summary>
+    public bool TryBeginEjection() => Interlocked.CompareExchange(ref _ejecting, 1, 0) == 0;
+
+    /// <summary>Ends what <see cref="TryBeginEjection"/> claimed.</summary>
+    public void EndEjection() => Volatile.Write(ref _ejecting, 0);
 
     /// <summary>Takes this interval's counts and starts the next interval.</summary>
     public (long Requests, long Successes) TakeInterval() =>

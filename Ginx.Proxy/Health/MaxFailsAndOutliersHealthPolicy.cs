@@ -48,13 +48,13 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
             switch (tracker.Failed(now, countsForMaxFails, options, time))
             {
                 case EjectionReason.MaxFails:
-                    Eject(cluster, destination, EjectionReason.MaxFails, options.FailTimeout);
+                    Eject(cluster, destination, tracker, EjectionReason.MaxFails, options, now);
                     break;
                 // An ejected destination still meets requests (panic mode, a retry's last resort):
                 // failing there again must not count as another ejection, or its next one grows.
                 case EjectionReason.Consecutive5xx when destination.Health.Passive != DestinationHealth.Unhealthy
                                                         && WithinEjectionCap(cluster, options):
-                    Eject(cluster, destination, EjectionReason.Consecutive5xx, tracker.NextEjectionTime(now, options, time));
+                    Eject(cluster, destination, tracker, EjectionReason.Consecutive5xx, options, now);
                     break;
             }
         }
@@ -107,8 +107,7 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
             var (destination, rate) = rates[i];
             if (rate < threshold && destination.Health.Passive != DestinationHealth.Unhealthy && WithinEjectionCap(cluster, options))
             {
-                var length = _trackers.GetOrCreateValue(destination).NextEjectionTime(now, options, time);
-                Eject(cluster, destination, EjectionReason.SuccessRate, length);
+                Eject(cluster, destination, _trackers.GetOrCreateValue(destination), EjectionReason.SuccessRate, options, now);
             }
         }
     }
@@ -138,15 +137,27 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
         return ejected * 100 <= options.MaxEjectionPercent * serving;
     }
 
-    private void Eject(ClusterState cluster, DestinationState destination, EjectionReason reason, TimeSpan length)
+    // A replica that dies with requests in flight fails them all at once, and each failure may trip
+    // a detector before the first ejection has marked the destination: only one of them ejects, so
+    // the metric, the log and the length of the next outlier ejection count it once.
+    private void Eject(
+        ClusterState cluster, DestinationState destination, DestinationFailureTracker tracker, EjectionReason reason, PassiveHealthOptions options, long now)
     {
-        if (destination.Health.Passive == DestinationHealth.Unhealthy)
+        if (destination.Health.Passive == DestinationHealth.Unhealthy || !tracker.TryBeginEjection())
         {
             return;
         }
 
-        metrics.DestinationEjected(cluster.ClusterId, destination.DestinationId, EjectionReasons.Name(reason), length);
-        healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, length);
+        try
+        {
+            var length = reason == EjectionReason.MaxFails ? options.FailTimeout : tracker.NextEjectionTime(now, options, time);
+            metrics.DestinationEjected(cluster.ClusterId, destination.DestinationId, EjectionReasons.Name(reason), length);
+            healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, length);
+        }
+        finally
+        {
+            tracker.EndEjection();
+        }
     }
 
     /// <summary>Lets exactly one request per interval compare success rates.</summary>

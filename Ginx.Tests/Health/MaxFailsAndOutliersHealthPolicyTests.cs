@@ -188,6 +188,25 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         Assert.Equal(2, _updater.Ejections.Count);
     }
 
+    [Theory]
+    [InlineData("MaxFails")]
+    [InlineData("Consecutive5xx")]
+    public void RequestProxied_FailureWhileTheDestinationIsBeingEjected_DoesNotEjectItAgain(string detector)
+    {
+        var policy = Policy(detector == "MaxFails"
+            ? new PassiveHealthOptions { MaxFails = 1, Consecutive5xx = 0, SuccessRateStdevFactor = 0 }
+            : new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, SuccessRateStdevFactor = 0 });
+        var cluster = Cluster(4);
+        var destination = cluster.DestinationsState.AllDestinations[0];
+        // Another request's failure lands between the first ejection's decision and its effect, as
+        // when a replica dies with many requests in flight.
+        _updater.WhileEjecting = () => policy.RequestProxied(Refused(), cluster, destination);
+
+        policy.RequestProxied(Refused(), cluster, destination);
+
+        Assert.Equal(destination, Assert.Single(_updater.Ejections).Destination);
+    }
+
     [Fact]
     public void RequestProxied_MaxEjectionPercent_IsOfTheDestinationsNotMarkedDown()
     {
@@ -238,8 +257,17 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     {
         public List<(DestinationState Destination, TimeSpan Length)> Ejections { get; } = [];
 
+        /// <summary>Runs once, as the next ejection begins and before it marks the destination.</summary>
+        public Action? WhileEjecting { get; set; }
+
         public void SetPassive(ClusterState cluster, DestinationState destination, DestinationHealth newHealth, TimeSpan reactivationPeriod)
         {
+            if (newHealth == DestinationHealth.Unhealthy && WhileEjecting is { } concurrently)
+            {
+                WhileEjecting = null;
+                concurrently();
+            }
+
             destination.Health.Passive = newHealth;
             if (newHealth == DestinationHealth.Unhealthy)
             {
