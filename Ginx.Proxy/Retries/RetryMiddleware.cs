@@ -55,6 +55,11 @@ internal sealed partial class RetryMiddleware(
                 everyAttemptUnreachable &= result.NeverReachedDestination;
                 if (failed is null || !ShouldRetry(context, retry, result, failed))
                 {
+                    if (retry.HeldBack != RetryConditions.None)
+                    {
+                        SendStatusAlone(context.Response);
+                    }
+
                     break;
                 }
 
@@ -92,7 +97,9 @@ internal sealed partial class RetryMiddleware(
     {
         if (retry.HeldBack != RetryConditions.None)
         {
-            return true;
+            // Held back while the body may still have been arriving: a read that completed since can
+            // have outgrown what is kept. And a client that has left needs no other attempt.
+            return retry.Replayable && !context.RequestAborted.IsCancellationRequested;
         }
 
         if (result.Verdict != AttemptVerdict.TransportFailure
@@ -106,6 +113,15 @@ internal sealed partial class RetryMiddleware(
 
         var safeToRepeat = result.NeverReachedDestination || (retry.Idempotent && retry.Replayable);
         return safeToRepeat && retry.TryAcquireRetry();
+    }
+
+    // An answer held back for an attempt that cannot be made: its body was never copied, so its
+    // status goes back without the headers that describe that body.
+    private static void SendStatusAlone(HttpResponse response)
+    {
+        var status = response.StatusCode;
+        response.Clear();
+        response.StatusCode = status;
     }
 
     private static ProxyAttemptsFeature SetAttemptsFeature(HttpContext context)

@@ -1,13 +1,9 @@
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Health;
-using System.Diagnostics.CodeAnalysis;
-using System.Diagnostics.Metrics;
 using Ginx.Proxy.Retries;
 using Ginx.Proxy.Telemetry;
-using Microsoft.Extensions.DependencyInjection;
-using Yarp.ReverseProxy;
+using Ginx.Tests.Support;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Yarp.ReverseProxy.Configuration;
@@ -26,14 +22,8 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         _updater,
         new ClusterSettingsCache<PassiveHealthOptions>(Options.Create(health)),
         new ClusterSettingsCache<RetryOptions>(Options.Create(new RetryOptions())),
-        Metrics(),
+        StandaloneProxyMetrics.Create(),
         _time);
-
-    private static ProxyMetrics Metrics()
-    {
-        var services = new ServiceCollection().AddMetrics().AddSingleton<IProxyStateLookup, NoProxyState>().BuildServiceProvider();
-        return new ProxyMetrics(services.GetRequiredService<IMeterFactory>(), services, NullLogger<ProxyMetrics>.Instance);
-    }
 
     /// <summary>A cluster of <paramref name="destinations"/>, of which the last <paramref name="down"/> are marked <c>Down</c>.</summary>
     private static ClusterState Cluster(int destinations, int down = 0)
@@ -278,17 +268,6 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         public void SetActive(ClusterState cluster, IEnumerable<NewActiveDestinationHealth> newHealthStates)
         {
         }
-    }
-
-    private sealed class NoProxyState : IProxyStateLookup
-    {
-        public bool TryGetRoute(string id, [NotNullWhen(true)] out RouteModel? route) => (route = null) is not null;
-
-        public IEnumerable<RouteModel> GetRoutes() => [];
-
-        public bool TryGetCluster(string id, [NotNullWhen(true)] out ClusterState? cluster) => (cluster = null) is not null;
-
-        public IEnumerable<ClusterState> GetClusters() => [];
     }
 
     private sealed class TestForwarderError(ForwarderError error, Exception exception) : IForwarderErrorFeature

@@ -3,9 +3,9 @@ using Yarp.ReverseProxy.Model;
 namespace Ginx.Tests.Support;
 
 /// <summary>What YARP's pipeline initializer sets on a request, for driving a middleware directly.</summary>
-internal sealed class TestReverseProxyFeature(ClusterState cluster) : IReverseProxyFeature
+internal sealed class TestReverseProxyFeature(ClusterState cluster, RouteModel? route = null) : IReverseProxyFeature
 {
-    public RouteModel Route => throw new NotSupportedException();
+    public RouteModel Route => route ?? throw new NotSupportedException();
 
     public ClusterModel Cluster => cluster.Model;
 

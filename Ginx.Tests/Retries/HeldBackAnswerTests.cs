@@ -1,0 +1,82 @@
+using System.Text;
+using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Retries;
+using Ginx.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Ginx.Tests.Retries;
+
+/// <summary>
+/// <see cref="RetryMiddleware"/> driven directly, for what a real proxy does only by a race: an
+/// answer held back for another attempt that, by the time the attempt ends, can no longer be made.
+/// </summary>
+public sealed class HeldBackAnswerTests
+{
+    private const int ReplayLimit = 1024;
+
+    [Fact]
+    public async Task HeldBackAnswer_WhoseBodyOutgrewTheReplayLimitMeanwhile_GoesBackAsItsStatusAlone()
+    {
+        var cluster = Cluster(2);
+        var context = Request(cluster, body: new string('x', 4 * ReplayLimit));
+        var attempts = 0;
+        var middleware = Middleware(async context =>
+        {
+            attempts++;
+            var proxy = context.GetReverseProxyFeature();
+            proxy.ProxiedDestination = proxy.AvailableDestinations[0];
+            await context.Request.Body.ReadExactlyAsync(new byte[ReplayLimit / 2]);
+
+            // The destination answers 503 with a body; the transform holds it back for another attempt...
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.ContentLength = 19;
+            Assert.True(context.Features.Get<RetryState>()!.TryHoldBack(StatusCodes.Status503ServiceUnavailable));
+
+            // ...while a read of the body that was under way completes, past what can be kept.
+            await context.Request.Body.ReadExactlyAsync(new byte[2 * ReplayLimit]);
+        });
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(1, attempts);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.Null(context.Response.ContentLength);
+    }
+
+    private static RetryMiddleware Middleware(RequestDelegate next)
+    {
+        var options = new RetryOptions { MaxReplayableBodyBytes = ReplayLimit };
+        return new RetryMiddleware(
+            next,
+            new ClusterSettingsCache<RetryOptions>(Options.Create(options)),
+            StandaloneProxyMetrics.Create(),
+            TimeProvider.System,
+            NullLogger<RetryMiddleware>.Instance);
+    }
+
+    private static ClusterState Cluster(int destinations)
+    {
+        var cluster = new ClusterState("c", new ClusterModel(new ClusterConfig { ClusterId = "c" }, new HttpMessageInvoker(new HttpClientHandler())));
+        var all = Enumerable.Range(1, destinations)
+            .Select(i => new DestinationState($"d{i}", new DestinationModel(new DestinationConfig { Address = $"http://d{i}" })))
+            .ToArray();
+        cluster.DestinationsState = new ClusterDestinationsState(all, all);
+        return cluster;
+    }
+
+    // A chunked PUT, as YARP's pipeline initializer leaves it for the middlewares after it.
+    private static DefaultHttpContext Request(ClusterState cluster, string body)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = HttpMethods.Put;
+        context.Request.Body = new MemoryStream(Encoding.ASCII.GetBytes(body));
+        var route = new RouteModel(new RouteConfig { RouteId = "all", ClusterId = cluster.ClusterId }, cluster, HttpTransformer.Default);
+        context.Features.Set<IReverseProxyFeature>(new TestReverseProxyFeature(cluster, route));
+        return context;
+    }
+}
