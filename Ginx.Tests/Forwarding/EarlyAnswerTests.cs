@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Ginx.Proxy.Telemetry;
 using Ginx.Tests.Support;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Model;
@@ -27,8 +26,8 @@ public sealed class EarlyAnswerTests
     [Fact]
     public async Task Put_AnsweredBeforeItsBodyWasRead_GetsTheAnswer_IsNotRetried_AndCountsNothingAgainstTheDestination()
     {
-        await using var early = await Http2Destination.StartAsync(StatusCodes.Status401Unauthorized);
-        await using var second = await Http2Destination.StartAsync(StatusCodes.Status200OK);
+        await using var early = await InProcessDestination.StartAsync(Answer(StatusCodes.Status401Unauthorized), Cancellation, protocols: "Http2");
+        await using var second = await InProcessDestination.StartAsync(Answer(StatusCodes.Status200OK), Cancellation, protocols: "Http2");
         var configuration = ProxyConfigurations.CatchAll("backend", new JsonObject
         {
             ["LoadBalancingPolicy"] = "FirstAlphabetical",
@@ -59,38 +58,12 @@ public sealed class EarlyAnswerTests
         Assert.Equal((1L, 0L), (counter.Requests, counter.Failures));
     }
 
-    /// <summary>An HTTP/2-only destination that answers every request with one status without reading its body.</summary>
-    private sealed class Http2Destination(WebApplication app, string configurationFile) : IAsyncDisposable
+    /// <summary>Answers with <paramref name="status"/> at once, without reading the request's body.</summary>
+    private static RequestDelegate Answer(int status) => context =>
     {
-        private int _requests;
-
-        public Uri Address => TestApplication.Address(app);
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        public static async Task<Http2Destination> StartAsync(int status)
-        {
-            var builder = TestApplication.CreateBuilder(
-                new JsonObject { ["Kestrel"] = new JsonObject { ["EndpointDefaults"] = new JsonObject { ["Protocols"] = "Http2" } } },
-                out var configurationFile);
-            var app = builder.Build();
-            var destination = new Http2Destination(app, configurationFile);
-            app.Run(context =>
-            {
-                Interlocked.Increment(ref destination._requests);
-                context.Response.StatusCode = status;
-                return Task.CompletedTask;
-            });
-            await app.StartAsync(Cancellation);
-            return destination;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.DisposeAsync();
-            TestApplication.DeleteContentRoot(configurationFile);
-        }
-    }
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    };
 
     /// <summary>Completes when the proxy has a destination's response headers.</summary>
     private sealed class ResponseArrived : ITransformProvider
