@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Ginx.Proxy.Retries;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
@@ -9,8 +10,8 @@ namespace Ginx.Proxy.LoadBalancing;
 /// Ginx's replacement for YARP's load-balancing step. YARP's skips the policy when one destination is
 /// left and cannot hold a MaxConns limit; this one always asks the cluster's policy (YARP's or
 /// Ginx's), reserves a slot on the picked destination atomically, skips destinations at their
-/// <see cref="DestinationMetadata.MaxConns"/>, and feeds the request's latency into the destination's
-/// peak EWMA when it completes. It picks only from <c>AvailableDestinations</c> as given and releases
+/// <see cref="DestinationMetadata.MaxConns"/>, and feeds the time the destination took to answer into
+/// its peak EWMA when the attempt completes. It picks only from <c>AvailableDestinations</c> as given and releases
 /// what it reserved whatever happens, so a retry step around it may call it again with fewer.
 /// </summary>
 internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumerable<ILoadBalancingPolicy> policies, TimeProvider time)
@@ -56,8 +57,12 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
         finally
         {
             runtime.Release();
+            // How long the destination took to answer, not how long the answer took to pass on (a
+            // download to a slow client, server-sent events, a WebSocket); without an answer, how
+            // long it took to fail.
             var finished = time.GetTimestamp();
-            runtime.RecordLatency(time.GetElapsedTime(started, finished), finished, time);
+            var answered = context.Features.Get<RetryState>()?.AnsweredAt ?? finished;
+            runtime.RecordLatency(time.GetElapsedTime(started, answered), finished, time);
         }
     }
 

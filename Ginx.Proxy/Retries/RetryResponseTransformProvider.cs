@@ -4,12 +4,12 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace Ginx.Proxy.Retries;
 
 /// <summary>
-/// Notes on the request's <see cref="RetryState"/> that the destination answered, and holds back a
+/// Notes on the request's <see cref="RetryState"/> when the destination answered, and holds back a
 /// 502/503/504 answer that will be retried: YARP has copied its status and headers to the response
 /// but not yet started it, so suppressing the body leaves the response unsent and
 /// <see cref="RetryMiddleware"/> free to clear it and try another destination.
 /// </summary>
-internal sealed class RetryResponseTransformProvider : ITransformProvider
+internal sealed class RetryResponseTransformProvider(TimeProvider time) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -19,12 +19,12 @@ internal sealed class RetryResponseTransformProvider : ITransformProvider
     {
     }
 
-    public void Apply(TransformBuilderContext context) => context.AddResponseTransform(static transform =>
+    public void Apply(TransformBuilderContext context) => context.AddResponseTransform(transform =>
     {
         // Without a response YARP is shaping its own error answer.
         if (transform.ProxyResponse is { } response && transform.HttpContext.Features.Get<RetryState>() is { } retry)
         {
-            retry.ResponseReceived();
+            retry.ResponseReceived(time.GetTimestamp());
             if (retry.TryHoldBack((int)response.StatusCode))
             {
                 transform.SuppressResponseBody = true;

@@ -7,7 +7,8 @@ namespace Ginx.Proxy.Retries;
 /// <summary>
 /// One request's retry bookkeeping, shared between <see cref="RetryMiddleware"/> and the response
 /// transform that must decide, before a 502/503/504 body reaches the client, whether to hold it
-/// back for another attempt.
+/// back for another attempt. The transform also notes when each attempt was answered, which the
+/// balancer reads as the destination's latency and error handling as "answered".
 /// </summary>
 internal sealed class RetryState(
     RetryOptions options,
@@ -27,8 +28,11 @@ internal sealed class RetryState(
     /// <summary>Set when the transform held back a status answer for another attempt.</summary>
     public RetryConditions HeldBack { get; private set; }
 
+    /// <summary>When the destination of the attempt under way sent its response's status and headers; null before.</summary>
+    public long? AnsweredAt { get; private set; }
+
     /// <summary>The destination of the attempt under way has sent its response's status and headers.</summary>
-    public bool DestinationAnswered { get; private set; }
+    public bool DestinationAnswered => AnsweredAt is not null;
 
     public RetryOptions Options => options;
 
@@ -74,8 +78,8 @@ internal sealed class RetryState(
         return true;
     }
 
-    /// <summary>Notes that the destination answered; the transform calls it for every response.</summary>
-    public void ResponseReceived() => DestinationAnswered = true;
+    /// <summary>Notes that the destination answered at <paramref name="timestamp"/>; the transform calls it for every response.</summary>
+    public void ResponseReceived(long timestamp) => AnsweredAt = timestamp;
 
     /// <summary>Takes a retry from the budget for a failure the middleware saw.</summary>
     public bool TryAcquireRetry() => budget.TryAcquireRetry(options);
@@ -93,7 +97,7 @@ internal sealed class RetryState(
         (_tried ??= new List<DestinationState>(options.Tries)).Add(failed);
         Attempt++;
         HeldBack = RetryConditions.None;
-        DestinationAnswered = false;
+        AnsweredAt = null;
 
         var next = Untried(_candidates, healthyOnly: false, withRoomOnly: true);
         if (next.Count == 0)
