@@ -24,8 +24,9 @@ internal sealed class RetryResponseTransformProvider(TimeProvider time) : ITrans
         // Without a response YARP is shaping its own error answer.
         if (transform.ProxyResponse is { } response && transform.HttpContext.Features.Get<RetryState>() is { } retry)
         {
-            retry.ResponseReceived(time.GetTimestamp());
-            if (retry.TryHoldBack((int)response.StatusCode))
+            var status = (int)response.StatusCode;
+            retry.ResponseReceived(status, time.GetTimestamp());
+            if (retry.TryHoldBack(status))
             {
                 transform.SuppressResponseBody = true;
             }

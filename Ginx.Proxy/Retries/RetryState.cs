@@ -31,6 +31,9 @@ internal sealed class RetryState(
     /// <summary>When the destination of the attempt under way sent its response's status and headers; null before.</summary>
     public long? AnsweredAt { get; private set; }
 
+    /// <summary>The status the destination of the attempt under way answered with, once <see cref="AnsweredAt"/> is set.</summary>
+    public int AnsweredStatus { get; private set; }
+
     /// <summary>The destination of the attempt under way has sent its response's status and headers.</summary>
     public bool DestinationAnswered => AnsweredAt is not null;
 
@@ -78,8 +81,12 @@ internal sealed class RetryState(
         return true;
     }
 
-    /// <summary>Notes that the destination answered at <paramref name="timestamp"/>; the transform calls it for every response.</summary>
-    public void ResponseReceived(long timestamp) => AnsweredAt = timestamp;
+    /// <summary>Notes that the destination answered <paramref name="status"/> at <paramref name="timestamp"/>; the transform calls it for every response.</summary>
+    public void ResponseReceived(int status, long timestamp)
+    {
+        AnsweredStatus = status;
+        AnsweredAt = timestamp;
+    }
 
     /// <summary>Takes a retry from the budget for a failure the middleware saw.</summary>
     public bool TryAcquireRetry() => budget.TryAcquireRetry(options);

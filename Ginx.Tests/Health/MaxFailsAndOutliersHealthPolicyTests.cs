@@ -25,26 +25,6 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         StandaloneProxyMetrics.Create(),
         _time);
 
-    /// <summary>A cluster of <paramref name="destinations"/>, of which the last <paramref name="down"/> are marked <c>Down</c>.</summary>
-    private static ClusterState Cluster(int destinations, int down = 0)
-    {
-        var cluster = new ClusterState("c", new ClusterModel(new ClusterConfig { ClusterId = "c" }, new HttpMessageInvoker(new HttpClientHandler())));
-        var all = Enumerable.Range(1, destinations)
-            .Select(i => new DestinationState($"d{i}", new DestinationModel(new DestinationConfig
-            {
-                Address = $"http://d{i}",
-                Metadata = i > destinations - down ? new Dictionary<string, string> { ["Down"] = "true" } : null,
-            })))
-            .ToArray();
-        foreach (var destination in all)
-        {
-            cluster.Destinations[destination.DestinationId] = destination;
-        }
-
-        cluster.DestinationsState = new ClusterDestinationsState(all, all);
-        return cluster;
-    }
-
     private static DefaultHttpContext Answered(int status) => new DefaultHttpContext { Response = { StatusCode = status } };
 
     private static DefaultHttpContext Refused()
@@ -66,7 +46,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_MaxFailsWithinFailTimeout_EjectsForFailTimeout()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 3, FailTimeout = TimeSpan.FromSeconds(10), Consecutive5xx = 0 });
-        var cluster = Cluster(3);
+        var cluster = TestClusters.Create(3);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Refused(), cluster, destination);
@@ -83,7 +63,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_FailuresSpreadWiderThanFailTimeout_DoNotEject()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 2, FailTimeout = TimeSpan.FromSeconds(10), Consecutive5xx = 0 });
-        var cluster = Cluster(3);
+        var cluster = TestClusters.Create(3);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Refused(), cluster, destination);
@@ -97,7 +77,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_ClientFaults_NeverCount()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 1, Consecutive5xx = 1 });
-        var cluster = Cluster(3);
+        var cluster = TestClusters.Create(3);
 
         for (var i = 0; i < 10; i++)
         {
@@ -111,7 +91,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_Consecutive5xx_EjectsButASuccessInBetweenStartsOver()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 3, BaseEjectionTime = TimeSpan.FromSeconds(30) });
-        var cluster = Cluster(4);
+        var cluster = TestClusters.Create(4);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Answered(500), cluster, destination);
@@ -132,7 +112,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_EjectedAgainSoon_StaysOutLonger(int failuresWhileOut)
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, BaseEjectionTime = TimeSpan.FromSeconds(10) });
-        var cluster = Cluster(4);
+        var cluster = TestClusters.Create(4);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Answered(503), cluster, destination);
@@ -152,7 +132,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_EjectedAgainAfterServingWell_StartsFromTheBaseAgain()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, BaseEjectionTime = TimeSpan.FromSeconds(10) });
-        var cluster = Cluster(4);
+        var cluster = TestClusters.Create(4);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Answered(503), cluster, destination);
@@ -167,7 +147,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_OutliersBeyondMaxEjectionPercent_AreNotEjected()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, MaxEjectionPercent = 50 });
-        var cluster = Cluster(4);
+        var cluster = TestClusters.Create(4);
         var destinations = cluster.DestinationsState.AllDestinations;
 
         foreach (var destination in destinations)
@@ -186,7 +166,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         var policy = Policy(detector == "MaxFails"
             ? new PassiveHealthOptions { MaxFails = 1, Consecutive5xx = 0, SuccessRateStdevFactor = 0 }
             : new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, SuccessRateStdevFactor = 0 });
-        var cluster = Cluster(4);
+        var cluster = TestClusters.Create(4);
         var destination = cluster.DestinationsState.AllDestinations[0];
         // Another request's failure lands between the first ejection's decision and its effect, as
         // when a replica dies with many requests in flight.
@@ -201,7 +181,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_MaxEjectionPercent_IsOfTheDestinationsNotMarkedDown()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, MaxEjectionPercent = 50 });
-        var cluster = Cluster(4, down: 2);
+        var cluster = TestClusters.Create(4, down: 2);
         var serving = cluster.DestinationsState.AllDestinations.Take(2);
 
         foreach (var destination in serving)
@@ -224,7 +204,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
             SuccessRateMinimumHosts = 3,
             SuccessRateInterval = TimeSpan.FromSeconds(10),
         });
-        var cluster = Cluster(4);
+        var cluster = TestClusters.Create(4);
         var destinations = cluster.DestinationsState.AllDestinations;
         policy.RequestProxied(Answered(200), cluster, destinations[0]);
 
