@@ -115,13 +115,19 @@ internal sealed partial class RetryMiddleware(
         return safeToRepeat && retry.TryAcquireRetry();
     }
 
-    // An answer held back for an attempt that cannot be made: its body was never copied, so its
-    // status goes back without the headers that describe that body.
+    // An answer held back for an attempt that cannot be made: its body was never copied, so it goes
+    // back without the headers that describe that body, and with the rest (Retry-After, for one).
     private static void SendStatusAlone(HttpResponse response)
     {
-        var status = response.StatusCode;
-        response.Clear();
-        response.StatusCode = status;
+        foreach (var name in response.Headers.Keys.ToArray())
+        {
+            if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                response.Headers.Remove(name);
+            }
+        }
+
+        response.Headers.TransferEncoding = default;
     }
 
     private static ProxyAttemptsFeature SetAttemptsFeature(HttpContext context)

@@ -19,11 +19,15 @@ public sealed class HeldBackAnswerTests
 {
     private const int ReplayLimit = 1024;
 
-    [Fact]
-    public async Task HeldBackAnswer_WhoseBodyOutgrewTheReplayLimitMeanwhile_GoesBackAsItsStatusAlone()
+    [Theory]
+    [InlineData("the body outgrew the replay limit")]
+    [InlineData("the client left")]
+    public async Task HeldBackAnswer_WhoseRetryCanNoLongerBeMade_GoesBackWithoutItsBodysHeaders(string meanwhile)
     {
-        var cluster = Cluster(2);
+        var cluster = TestClusters.Create(2);
         var context = Request(cluster, body: new string('x', 4 * ReplayLimit));
+        using var client = new CancellationTokenSource();
+        context.RequestAborted = client.Token;
         var attempts = 0;
         var middleware = Middleware(async context =>
         {
@@ -35,10 +39,20 @@ public sealed class HeldBackAnswerTests
             // The destination answers 503 with a body; the transform holds it back for another attempt...
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.ContentLength = 19;
+            context.Response.ContentType = "text/plain";
+            context.Response.Headers.RetryAfter = "5";
             Assert.True(context.Features.Get<RetryState>()!.TryHoldBack(StatusCodes.Status503ServiceUnavailable));
 
-            // ...while a read of the body that was under way completes, past what can be kept.
-            await context.Request.Body.ReadExactlyAsync(new byte[2 * ReplayLimit]);
+            // ...and meanwhile a read of the body that was under way completes past what can be
+            // kept, or the client goes away.
+            if (meanwhile == "the client left")
+            {
+                await client.CancelAsync();
+            }
+            else
+            {
+                await context.Request.Body.ReadExactlyAsync(new byte[2 * ReplayLimit]);
+            }
         });
 
         await middleware.InvokeAsync(context);
@@ -46,6 +60,8 @@ public sealed class HeldBackAnswerTests
         Assert.Equal(1, attempts);
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
         Assert.Null(context.Response.ContentLength);
+        Assert.Null(context.Response.ContentType);
+        Assert.Equal("5", context.Response.Headers.RetryAfter);
     }
 
     private static RetryMiddleware Middleware(RequestDelegate next)
@@ -57,16 +73,6 @@ public sealed class HeldBackAnswerTests
             StandaloneProxyMetrics.Create(),
             TimeProvider.System,
             NullLogger<RetryMiddleware>.Instance);
-    }
-
-    private static ClusterState Cluster(int destinations)
-    {
-        var cluster = new ClusterState("c", new ClusterModel(new ClusterConfig { ClusterId = "c" }, new HttpMessageInvoker(new HttpClientHandler())));
-        var all = Enumerable.Range(1, destinations)
-            .Select(i => new DestinationState($"d{i}", new DestinationModel(new DestinationConfig { Address = $"http://d{i}" })))
-            .ToArray();
-        cluster.DestinationsState = new ClusterDestinationsState(all, all);
-        return cluster;
     }
 
     // A chunked PUT, as YARP's pipeline initializer leaves it for the middlewares after it.
