@@ -114,8 +114,9 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
 
     // Outlier detection never ejects more than MaxEjectionPercent of the cluster: beyond that the
     // "outliers" are the cluster, and taking them out would only pile their load on the rest. Of the
-    // cluster that serves, that is: counting destinations marked Down, which take no traffic, would
-    // let more of those that do be ejected.
+    // cluster as the operator sized it, that is: counting destinations marked Down, which never take
+    // traffic, would let more of those that do be ejected. Those failed by health checks still count:
+    // they are part of the cluster and come back by themselves.
     private static bool WithinEjectionCap(ClusterState cluster, PassiveHealthOptions options)
     {
         var serving = 0;
@@ -143,13 +144,20 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
     private void Eject(
         ClusterState cluster, DestinationState destination, DestinationFailureTracker tracker, EjectionReason reason, PassiveHealthOptions options, long now)
     {
-        if (destination.Health.Passive == DestinationHealth.Unhealthy || !tracker.TryBeginEjection())
+        if (!tracker.TryBeginEjection())
         {
             return;
         }
 
         try
         {
+            // Checked once claimed: a request that saw the destination healthy before another ejected it
+            // finds it ejected here.
+            if (destination.Health.Passive == DestinationHealth.Unhealthy)
+            {
+                return;
+            }
+
             var length = reason == EjectionReason.MaxFails ? options.FailTimeout : tracker.NextEjectionTime(now, options, time);
             metrics.DestinationEjected(cluster.ClusterId, destination.DestinationId, EjectionReasons.Name(reason), length);
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, length);
