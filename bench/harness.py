@@ -60,8 +60,9 @@ AOT_TARGET = "ginx-aot"  # --aot: Ginx.Proxy as a Native AOT executable, with gi
 YARP_TARGET = "yarp"  # --yarp: bench/PlainYarp, YARP with none of Ginx's code, on Ginx.Proxy's runtime settings
 LABELS = {"direct": "direct", "nginx": "nginx", "ginx": "Ginx", AOT_TARGET: "Ginx AOT", YARP_TARGET: "YARP alone"}
 PLAIN_YARP_PROJECT = "bench/PlainYarp"
-# What Ginx.Proxy's ProxyRuntimeDefaults sets for itself before the runtime starts; YARP alone gets
-# it from the harness. (The rest of Ginx's runtime settings come with its runtimeconfig.json.)
+# What Ginx.Proxy's ProxyRuntimeDefaults sets for itself before the runtime starts (keep the value
+# equal to its MaxArraysPerPartition); YARP alone gets it from the harness. The rest of Ginx's
+# runtime settings come with its runtimeconfig.json.
 GINX_RUNTIME_ENV = {"DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION": "256"}
 # Where --aot publishes Ginx.Proxy; outside Ginx.Proxy/bin so it never shadows the JIT build, and
 # kept between runs so --no-build can reuse it.
@@ -555,7 +556,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-build", action="store_true",
                         help=f"use the existing Release builds (and with --aot the native one in {AOT_DIR.relative_to(REPO_DIR)})")
     parser.add_argument("--ginx-env", action="append", default=[], metavar="NAME=VALUE",
-                        help="an environment variable for Ginx (and ginx-aot) only, to try a tuning before shipping it (repeatable)")
+                        help="an environment variable for Ginx (ginx-aot, and YARP alone, which stays on Ginx's settings) and not for "
+                             "the backends or nginx, to try a tuning before shipping it (repeatable)")
     args = parser.parse_args()
     if args.smoke:
         args.rounds, args.duration, args.warmup = 1, 2, 1
@@ -597,7 +599,8 @@ def main() -> int:
             backends.append(processes.start(
                 f"backend-{i}", ["dotnet", str(backend_dll), "--urls", f"http://127.0.0.1:{port}", f"--Backend:Name=backend-{i}"],
                 work / f"backend-{i}.log", cwd=backend_dll.parent, env=env))
-        ginx_env = dict(env, **dict(item.split("=", 1) for item in args.ginx_env))
+        tuning = dict(item.split("=", 1) for item in args.ginx_env)
+        ginx_env = {**env, **tuning}
         servers = {"direct": backends[0]}
         for target, ginx_build in ginx_builds.items():
             servers[target] = processes.start(target, ginx_argv(ginx_build, *ginx_ports[target], backend_ports),
@@ -605,7 +608,7 @@ def main() -> int:
         if plain_yarp is not None:
             servers[YARP_TARGET] = processes.start(
                 YARP_TARGET, plain_yarp_argv(plain_yarp, ginx_builds["ginx"], yarp_port, backend_ports),
-                work / f"{YARP_TARGET}.log", cwd=plain_yarp.parent, env=dict(env, **GINX_RUNTIME_ENV))
+                work / f"{YARP_TARGET}.log", cwd=plain_yarp.parent, env={**env, **GINX_RUNTIME_ENV, **tuning})
         conf = work / "nginx.conf"
         conf.write_text(nginx_conf(work, nginx_port, backend_ports))
         servers["nginx"] = processes.start(

@@ -129,7 +129,7 @@ public abstract class ClusterSettings<[DynamicallyAccessedMembers(ClusterSetting
     };
 
     // TimeSpan's own form pads a fraction to seven digits: '00:00:00.0005' would read back as
-    // '00:00:00.0005000', which is not what the user wrote.
+    // '00:00:00.0005000'. Its shortest standard form is closer to what the user wrote.
     private static string Spell(TimeSpan span)
     {
         var text = span.ToString("c", CultureInfo.InvariantCulture);
