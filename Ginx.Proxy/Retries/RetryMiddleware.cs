@@ -57,7 +57,7 @@ internal sealed partial class RetryMiddleware(
                 {
                     if (retry.HeldBack != RetryConditions.None)
                     {
-                        SendStatusAlone(context.Response);
+                        DropBodyHeaders(context.Response);
                     }
 
                     break;
@@ -117,7 +117,7 @@ internal sealed partial class RetryMiddleware(
 
     // An answer held back for an attempt that cannot be made: its body was never copied, so it goes
     // back without the headers that describe that body, and with the rest (Retry-After, for one).
-    private static void SendStatusAlone(HttpResponse response)
+    private static void DropBodyHeaders(HttpResponse response)
     {
         foreach (var name in response.Headers.Keys.ToArray())
         {

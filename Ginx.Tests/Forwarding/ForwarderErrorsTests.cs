@@ -1,5 +1,6 @@
 using Ginx.Proxy.Forwarding;
 using Ginx.Proxy.Retries;
+using Ginx.Tests.LoadBalancing;
 using Ginx.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -21,7 +22,7 @@ public sealed class ForwarderErrorsTests
     {
         var context = new DefaultHttpContext();
         var retry = new RetryState(new RetryOptions(), new RetryBudget(TimeProvider.System),
-            new TestReverseProxyFeature(TestClusters.Create(1)), idempotent: true, hasBody: true, body: null);
+            new TestReverseProxyFeature(BalancingTestCluster.Cluster(1)), idempotent: true, hasBody: true, body: null);
         context.Features.Set(retry);
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         if (attempt != "not answered")

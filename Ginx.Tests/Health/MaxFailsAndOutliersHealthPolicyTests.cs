@@ -3,6 +3,7 @@ using Ginx.Proxy.Health;
 using Ginx.Proxy.Retries;
 using Ginx.Proxy.Telemetry;
 using Ginx.Tests.Support;
+using static Ginx.Tests.LoadBalancing.BalancingTestCluster;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -46,7 +47,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_MaxFailsWithinFailTimeout_EjectsForFailTimeout()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 3, FailTimeout = TimeSpan.FromSeconds(10), Consecutive5xx = 0 });
-        var cluster = TestClusters.Create(3);
+        var cluster = Cluster(3);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Refused(), cluster, destination);
@@ -63,7 +64,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_FailuresSpreadWiderThanFailTimeout_DoNotEject()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 2, FailTimeout = TimeSpan.FromSeconds(10), Consecutive5xx = 0 });
-        var cluster = TestClusters.Create(3);
+        var cluster = Cluster(3);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Refused(), cluster, destination);
@@ -77,7 +78,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_ClientFaults_NeverCount()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 1, Consecutive5xx = 1 });
-        var cluster = TestClusters.Create(3);
+        var cluster = Cluster(3);
 
         for (var i = 0; i < 10; i++)
         {
@@ -91,7 +92,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_Consecutive5xx_EjectsButASuccessInBetweenStartsOver()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 3, BaseEjectionTime = TimeSpan.FromSeconds(30) });
-        var cluster = TestClusters.Create(4);
+        var cluster = Cluster(4);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Answered(500), cluster, destination);
@@ -112,7 +113,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_EjectedAgainSoon_StaysOutLonger(int failuresWhileOut)
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, BaseEjectionTime = TimeSpan.FromSeconds(10) });
-        var cluster = TestClusters.Create(4);
+        var cluster = Cluster(4);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Answered(503), cluster, destination);
@@ -132,7 +133,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_EjectedAgainAfterServingWell_StartsFromTheBaseAgain()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, BaseEjectionTime = TimeSpan.FromSeconds(10) });
-        var cluster = TestClusters.Create(4);
+        var cluster = Cluster(4);
         var destination = cluster.DestinationsState.AllDestinations[0];
 
         policy.RequestProxied(Answered(503), cluster, destination);
@@ -147,7 +148,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_OutliersBeyondMaxEjectionPercent_AreNotEjected()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, MaxEjectionPercent = 50 });
-        var cluster = TestClusters.Create(4);
+        var cluster = Cluster(4);
         var destinations = cluster.DestinationsState.AllDestinations;
 
         foreach (var destination in destinations)
@@ -166,7 +167,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
         var policy = Policy(detector == "MaxFails"
             ? new PassiveHealthOptions { MaxFails = 1, Consecutive5xx = 0, SuccessRateStdevFactor = 0 }
             : new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, SuccessRateStdevFactor = 0 });
-        var cluster = TestClusters.Create(4);
+        var cluster = Cluster(4);
         var destination = cluster.DestinationsState.AllDestinations[0];
         // Another request's failure lands between the first ejection's decision and its effect, as
         // when a replica dies with many requests in flight.
@@ -181,7 +182,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     public void RequestProxied_MaxEjectionPercent_IsOfTheDestinationsNotMarkedDown()
     {
         var policy = Policy(new PassiveHealthOptions { MaxFails = 0, Consecutive5xx = 1, MaxEjectionPercent = 50 });
-        var cluster = TestClusters.Create(4, down: 2);
+        var cluster = Cluster([Destination("d1"), Destination("d2"), Destination("d3", ("Down", "true")), Destination("d4", ("Down", "true"))]);
         var serving = cluster.DestinationsState.AllDestinations.Take(2);
 
         foreach (var destination in serving)
@@ -204,7 +205,7 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
             SuccessRateMinimumHosts = 3,
             SuccessRateInterval = TimeSpan.FromSeconds(10),
         });
-        var cluster = TestClusters.Create(4);
+        var cluster = Cluster(4);
         var destinations = cluster.DestinationsState.AllDestinations;
         policy.RequestProxied(Answered(200), cluster, destinations[0]);
 

@@ -18,6 +18,10 @@ internal static class BalancingTestCluster
 
     public static DestinationState Weighted(string id, int weight) => Destination(id, ("Weight", weight.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
+    /// <summary>A cluster of <paramref name="count"/> plain destinations, <c>d1</c> …, all available.</summary>
+    public static ClusterState Cluster(int count) =>
+        Cluster(Enumerable.Range(1, count).Select(i => Destination($"d{i}")).ToArray());
+
     /// <summary>A cluster of <paramref name="destinations"/>, all available.</summary>
     public static ClusterState Cluster(IReadOnlyList<DestinationState> destinations, params (string Key, string Value)[] metadata)
     {

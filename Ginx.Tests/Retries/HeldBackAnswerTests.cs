@@ -1,6 +1,7 @@
 using System.Text;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Retries;
+using Ginx.Tests.LoadBalancing;
 using Ginx.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,7 +25,7 @@ public sealed class HeldBackAnswerTests
     [InlineData("the client left")]
     public async Task HeldBackAnswer_WhoseRetryCanNoLongerBeMade_GoesBackWithoutItsBodysHeaders(string meanwhile)
     {
-        var cluster = TestClusters.Create(2);
+        var cluster = BalancingTestCluster.Cluster(2);
         var context = Request(cluster, body: new string('x', 4 * ReplayLimit));
         using var client = new CancellationTokenSource();
         context.RequestAborted = client.Token;
