@@ -1,7 +1,7 @@
+using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Telemetry;
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy;
-using Yarp.ReverseProxy.LoadBalancing;
-using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.Admin;
 
@@ -10,7 +10,7 @@ internal static class ProxyStatusEndpoint
 {
     public const string Path = "/ginx/status";
 
-    public static ProxyStatusReport Report(IProxyStateLookup state, DestinationCounters counters, IDestinationBalancingStatus balancing)
+    public static ProxyStatusReport Report(IProxyStateLookup state, DestinationCounters counters, TimeProvider time)
     {
         var clusters = new List<ClusterStatus>();
         foreach (var cluster in state.GetClusters().OrderBy(cluster => cluster.ClusterId, StringComparer.Ordinal))
@@ -22,23 +22,24 @@ internal static class ProxyStatusEndpoint
                 .Select(destination =>
                 {
                     var counter = counters.For(destination);
+                    var balancing = DestinationBalancingStatus.Of(destination, time);
                     return new DestinationStatus(
                         destination.DestinationId,
                         counter.Name,
                         destination.Model.Config.Address,
-                        DestinationCondition.Of(destination, AvailableDestinations.Contains(cluster, destination)),
-                        balancing.Weight(cluster, destination),
+                        DestinationCondition.Of(cluster, destination),
+                        balancing.EffectiveWeight,
                         destination.ConcurrentRequestCount,
                         counter.Requests,
                         counter.Failures,
-                        balancing.EwmaLatencyMs(cluster, destination),
+                        balancing.LatencyMs,
                         activelyChecked ? counter.ProbeFailure : null);
                 })
                 .ToList();
 
             clusters.Add(new ClusterStatus(
                 cluster.ClusterId,
-                cluster.Model.Config.LoadBalancingPolicy ?? LoadBalancingPolicies.PowerOfTwoChoices,
+                ClusterPolicies.EffectiveName(cluster.Model.Config),
                 destinations));
         }
 

@@ -1,6 +1,6 @@
+using Ginx.Proxy.Utilities;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Ginx.Proxy.Configuration;
 
@@ -27,11 +27,11 @@ internal sealed partial class ProxyConfigurationLog(
         foreach (var cluster in State.GetClusters())
         {
             var config = cluster.Model.Config;
+            var policy = ClusterPolicies.EffectiveName(config);
             var destinations = string.Join(", ", cluster.Destinations.Values
                 .OrderBy(destination => destination.DestinationId, StringComparer.Ordinal)
                 .Select(destination => $"{destination.DestinationId} = {destination.Model.Config.Address}"));
-            LogCluster(logger, config.ClusterId, config.LoadBalancingPolicy ?? LoadBalancingPolicies.PowerOfTwoChoices,
-                cluster.Destinations.Count, destinations);
+            LogCluster(logger, config.ClusterId, policy, cluster.Destinations.Count, destinations);
         }
 
         foreach (var route in State.GetRoutes())
@@ -53,18 +53,18 @@ internal sealed partial class ProxyConfigurationLog(
     {
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.ClusterConfigured, Level = LogLevel.Information,
         Message = "Cluster '{ClusterId}' balances {DestinationCount} destinations with {Policy}: {Destinations}")]
     private static partial void LogCluster(ILogger logger, string clusterId, string policy, int destinationCount, string destinations);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.RouteConfigured, Level = LogLevel.Information,
         Message = "Route '{RouteId}' sends host {Hosts}, path {Path} to cluster '{ClusterId}'")]
     private static partial void LogRoute(ILogger logger, string routeId, string hosts, string path, string clusterId);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Error,
+    [LoggerMessage(EventId = EventIds.ReloadRejected, Level = LogLevel.Error,
         Message = "Configuration reload rejected; the previous configuration keeps serving. {Reason}")]
     private static partial void LogReloadRejected(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Critical, Message = "Ginx cannot start. {Reason}")]
+    [LoggerMessage(EventId = EventIds.StartupRejected, Level = LogLevel.Critical, Message = "Ginx cannot start. {Reason}")]
     internal static partial void LogStartupRejected(ILogger logger, string reason);
 }

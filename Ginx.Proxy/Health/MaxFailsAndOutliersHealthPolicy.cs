@@ -1,9 +1,8 @@
 using System.Runtime.CompilerServices;
 using Ginx.Proxy.Configuration;
-using Ginx.Proxy.Forwarding;
-using Ginx.Proxy.LoadBalancing;
 using Ginx.Proxy.Retries;
 using Ginx.Proxy.Telemetry;
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
@@ -123,7 +122,7 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
         var ejected = 1;
         foreach (var destination in cluster.DestinationsState.AllDestinations)
         {
-            if (DestinationSettings.Of(destination).Down)
+            if (DestinationAvailability.IsDown(destination))
             {
                 continue;
             }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.LoadBalancing;
@@ -12,6 +13,7 @@ internal sealed class BalancingCandidates
 {
     private SmoothWeightedSchedule? _schedule;
     private bool _scheduleBuilt;
+    private SmoothRunningWeight[]? _runningWeights;
 
     public BalancingCandidates(IReadOnlyList<DestinationState> destinations, bool published)
     {
@@ -39,6 +41,12 @@ internal sealed class BalancingCandidates
     public DestinationRuntime[] Runtimes { get; }
 
     public int Count => Runtimes.Length;
+
+    /// <summary>
+    /// Each candidate's smooth weighted round robin running weight, resolved on first use: only that
+    /// policy's locked pass reads them. Two threads may both resolve them; both get the same objects.
+    /// </summary>
+    public SmoothRunningWeight[] RunningWeights => _runningWeights ??= SmoothRunningWeight.Of(Destinations);
 
     /// <summary>Whether this is the cluster's published list, cached for every request, rather than one resolved for a single pick.</summary>
     public bool IsPublished { get; }

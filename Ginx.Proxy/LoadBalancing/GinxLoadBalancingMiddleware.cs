@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
-using Ginx.Proxy.Retries;
+using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
@@ -31,7 +32,7 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
         }
 
         var cluster = proxy.Route.Cluster!;
-        var policy = _policies[proxy.Cluster.Config.LoadBalancingPolicy ?? LoadBalancingPolicies.PowerOfTwoChoices];
+        var policy = _policies[ClusterPolicies.EffectiveName(proxy.Cluster.Config)];
         var destination = PickAndReserve(context, cluster, policy, available, out var noneAvailable);
         if (destination is null)
         {
@@ -49,6 +50,7 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
 
         var runtime = DestinationRuntime.Of(destination);
         proxy.AvailableDestinations = destination;
+        var attemptsBefore = ProxyAttemptFeature.Count(context);
         var started = time.GetTimestamp();
         try
         {
@@ -59,9 +61,11 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
             runtime.Release();
             // How long the destination took to answer, not how long the answer took to pass on (a
             // download to a slow client, server-sent events, a WebSocket); without an answer, how
-            // long it took to fail.
+            // long it took to fail. An answer noted for an attempt made before this one is not this one's.
             var finished = time.GetTimestamp();
-            var answered = context.Features.Get<RetryState>()?.AnsweredAt ?? finished;
+            var answered = context.Features.Get<ProxyAttemptFeature>() is { AnsweredAt: { } at } attempts && attempts.Attempts > attemptsBefore
+                ? at
+                : finished;
             runtime.RecordLatency(time.GetElapsedTime(started, answered), finished, time);
         }
     }
@@ -111,7 +115,7 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
         List<DestinationState>? withRoom = null;
         for (var i = 0; i < candidates.Count; i++)
         {
-            var full = candidates.Runtimes[i].InFlight >= candidates.Settings[i].MaxConns;
+            var full = !candidates.Runtimes[i].HasRoom(candidates.Settings[i]);
             if (full && withRoom is null)
             {
                 withRoom = new List<DestinationState>(candidates.Count);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.LoadBalancing;

@@ -1,3 +1,4 @@
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Configuration.ClusterValidators;
 

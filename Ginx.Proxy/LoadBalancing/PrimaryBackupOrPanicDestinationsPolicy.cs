@@ -1,3 +1,4 @@
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
@@ -16,27 +17,20 @@ internal sealed class PrimaryBackupOrPanicDestinationsPolicy(TimeProvider time) 
 
     public IReadOnlyList<DestinationState> GetAvailalableDestinations(ClusterConfig config, IReadOnlyList<DestinationState> allDestinations)
     {
-        var activeEnabled = config.HealthCheck?.Active?.Enabled ?? false;
-        var passiveEnabled = config.HealthCheck?.Passive?.Enabled ?? false;
-
         var primaries = new List<DestinationState>();
         var backups = new List<DestinationState>();
         var notDown = new List<DestinationState>();
         foreach (var destination in allDestinations)
         {
-            var settings = DestinationSettings.Of(destination);
-            if (settings.Down)
+            if (DestinationAvailability.IsDown(destination))
             {
                 continue;
             }
 
             notDown.Add(destination);
-            var health = destination.Health;
-            var healthy = !(activeEnabled && health.Active == DestinationHealth.Unhealthy)
-                && !(passiveEnabled && health.Passive == DestinationHealth.Unhealthy);
-            if (healthy)
+            if (!DestinationAvailability.FailedByHealthCheck(destination, config))
             {
-                (settings.Backup ? backups : primaries).Add(destination);
+                (DestinationSettings.Of(destination).Backup ? backups : primaries).Add(destination);
             }
         }
 

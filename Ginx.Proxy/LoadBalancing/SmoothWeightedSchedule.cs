@@ -1,3 +1,5 @@
+using Ginx.Proxy.Upstream;
+
 namespace Ginx.Proxy.LoadBalancing;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 

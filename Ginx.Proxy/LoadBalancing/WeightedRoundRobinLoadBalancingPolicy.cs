@@ -35,19 +35,18 @@ internal sealed class WeightedRoundRobinLoadBalancingPolicy(TimeProvider time) :
         }
 
         var now = candidates.WeightTimestamp(time);
-        var runtimes = candidates.Runtimes;
+        var running = candidates.RunningWeights;
 
         var best = 0;
         lock (state.SmoothLock)
         {
             var total = 0.0;
             var bestWeight = double.NegativeInfinity;
-            for (var i = 0; i < runtimes.Length; i++)
+            for (var i = 0; i < running.Length; i++)
             {
-                var runtime = runtimes[i];
                 var weight = candidates.EffectiveWeight(i, now, time);
-                var current = runtime.SmoothCurrentWeight + weight;
-                runtime.SmoothCurrentWeight = current;
+                var current = running[i].Value + weight;
+                running[i].Value = current;
                 total += weight;
                 if (current > bestWeight)
                 {
@@ -56,7 +55,7 @@ internal sealed class WeightedRoundRobinLoadBalancingPolicy(TimeProvider time) :
                 }
             }
 
-            runtimes[best].SmoothCurrentWeight -= total;
+            running[best].Value -= total;
         }
 
         return candidates.Destinations[best];

@@ -20,19 +20,7 @@ internal sealed class RetryBudget(TimeProvider time)
     {
         lock (_retryLock)
         {
-            var current = Current(options.BudgetWindow, out var epoch);
-            long requests = 0, retries = 0;
-            foreach (var bucket in _buckets)
-            {
-                if (Volatile.Read(ref bucket.Epoch) > epoch - BucketCount)
-                {
-                    requests += Volatile.Read(ref bucket.Requests);
-                    retries += Volatile.Read(ref bucket.Retries);
-                }
-            }
-
-            var allowed = Math.Max(options.BudgetMinRetries, (long)(requests * options.BudgetPercent / 100));
-            if (retries >= allowed)
+            if (!HasRetryLeft(options, out var current))
             {
                 return false;
             }
@@ -40,6 +28,25 @@ internal sealed class RetryBudget(TimeProvider time)
             Interlocked.Increment(ref current.Retries);
             return true;
         }
+    }
+
+    /// <summary>Whether the budget has a retry left now, without taking it.</summary>
+    public bool HasRetryLeft(RetryOptions options) => HasRetryLeft(options, out _);
+
+    private bool HasRetryLeft(RetryOptions options, out Bucket current)
+    {
+        current = Current(options.BudgetWindow, out var epoch);
+        long requests = 0, retries = 0;
+        foreach (var bucket in _buckets)
+        {
+            if (Volatile.Read(ref bucket.Epoch) > epoch - BucketCount)
+            {
+                requests += Volatile.Read(ref bucket.Requests);
+                retries += Volatile.Read(ref bucket.Retries);
+            }
+        }
+
+        return retries < Math.Max(options.BudgetMinRetries, (long)(requests * options.BudgetPercent / 100));
     }
 
     private Bucket Current(TimeSpan window, out long epoch)

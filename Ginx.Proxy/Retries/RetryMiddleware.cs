@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using Ginx.Proxy.Configuration;
-using Ginx.Proxy.Forwarding;
 using Ginx.Proxy.Telemetry;
+using Ginx.Proxy.Upstream;
+using Ginx.Proxy.Utilities;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -67,8 +68,6 @@ internal sealed partial class RetryMiddleware(
                 LogRetrying(logger, cluster.ClusterId, failed.DestinationId, reason, retry.Attempt + 1);
                 metrics.RetryAttempted(cluster.ClusterId, RetryConditionNames.Name(reason));
                 proxy.AvailableDestinations = retry.NextAttempt(failed);
-                // Only retried requests pay for this; telemetry reads its absence as one attempt.
-                (context.Features.Get<ProxyAttemptsFeature>() ?? SetAttemptsFeature(context)).Attempts = retry.Attempt;
                 proxy.ProxiedDestination = null;
                 context.Response.Clear();
                 context.Features.Set<IForwarderErrorFeature>(null);
@@ -98,8 +97,9 @@ internal sealed partial class RetryMiddleware(
         if (retry.HeldBack != RetryConditions.None)
         {
             // Held back while the body may still have been arriving: a read that completed since can
-            // have outgrown what is kept. And a client that has left needs no other attempt.
-            return retry.Replayable && !context.RequestAborted.IsCancellationRequested;
+            // have outgrown what is kept. And a client that has left needs no other attempt. The
+            // budget is spent here, on a retry that is made, not where the answer was held back.
+            return retry.Replayable && !context.RequestAborted.IsCancellationRequested && retry.TryAcquireRetry();
         }
 
         if (result.Verdict != AttemptVerdict.TransportFailure
@@ -130,13 +130,6 @@ internal sealed partial class RetryMiddleware(
         response.Headers.TransferEncoding = default;
     }
 
-    private static ProxyAttemptsFeature SetAttemptsFeature(HttpContext context)
-    {
-        var feature = new ProxyAttemptsFeature();
-        context.Features.Set(feature);
-        return feature;
-    }
-
     // RFC 9110 §9.2.2; nginx likewise never repeats POST, LOCK or PATCH once sent.
     private static bool IsIdempotent(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
@@ -162,7 +155,7 @@ internal sealed partial class RetryMiddleware(
         return body;
     }
 
-    [LoggerMessage(EventId = 30, Level = LogLevel.Debug,
+    [LoggerMessage(EventId = EventIds.Retrying, Level = LogLevel.Debug,
         Message = "Retrying a request of cluster '{ClusterId}' after {Condition} from '{DestinationId}' (attempt {Attempt})")]
     private static partial void LogRetrying(ILogger logger, string clusterId, string destinationId, RetryConditions condition, int attempt);
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Upstream;
 
 namespace Ginx.Proxy.Retries;
 

@@ -4,12 +4,11 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace Ginx.Proxy.Retries;
 
 /// <summary>
-/// Notes on the request's <see cref="RetryState"/> when the destination answered, and holds back a
-/// 502/503/504 answer that will be retried: YARP has copied its status and headers to the response
+/// Holds back a 502/503/504 answer that will be retried: YARP has copied its status and headers to the response
 /// but not yet started it, so suppressing the body leaves the response unsent and
 /// <see cref="RetryMiddleware"/> free to clear it and try another destination.
 /// </summary>
-internal sealed class RetryResponseTransformProvider(TimeProvider time) : ITransformProvider
+internal sealed class RetryResponseTransformProvider : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -22,14 +21,10 @@ internal sealed class RetryResponseTransformProvider(TimeProvider time) : ITrans
     public void Apply(TransformBuilderContext context) => context.AddResponseTransform(transform =>
     {
         // Without a response YARP is shaping its own error answer.
-        if (transform.ProxyResponse is { } response && transform.HttpContext.Features.Get<RetryState>() is { } retry)
+        if (transform.ProxyResponse is { } response && transform.HttpContext.Features.Get<RetryState>() is { } retry
+            && retry.TryHoldBack((int)response.StatusCode))
         {
-            var status = (int)response.StatusCode;
-            retry.ResponseReceived(status, time.GetTimestamp());
-            if (retry.TryHoldBack(status))
-            {
-                transform.SuppressResponseBody = true;
-            }
+            transform.SuppressResponseBody = true;
         }
 
         return ValueTask.CompletedTask;

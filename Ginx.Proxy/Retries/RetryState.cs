@@ -1,5 +1,4 @@
-using Ginx.Proxy.LoadBalancing;
-using Ginx.Proxy.Telemetry;
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.Retries;
@@ -7,8 +6,7 @@ namespace Ginx.Proxy.Retries;
 /// <summary>
 /// One request's retry bookkeeping, shared between <see cref="RetryMiddleware"/> and the response
 /// transform that must decide, before a 502/503/504 body reaches the client, whether to hold it
-/// back for another attempt. The transform also notes when each attempt was answered, which the
-/// balancer reads as the destination's latency and error handling as "answered".
+/// back for another attempt.
 /// </summary>
 internal sealed class RetryState(
     RetryOptions options,
@@ -28,15 +26,6 @@ internal sealed class RetryState(
     /// <summary>Set when the transform held back a status answer for another attempt.</summary>
     public RetryConditions HeldBack { get; private set; }
 
-    /// <summary>When the destination of the attempt under way sent its response's status and headers; null before.</summary>
-    public long? AnsweredAt { get; private set; }
-
-    /// <summary>The status the destination of the attempt under way answered with, once <see cref="AnsweredAt"/> is set.</summary>
-    public int AnsweredStatus { get; private set; }
-
-    /// <summary>The destination of the attempt under way has sent its response's status and headers.</summary>
-    public bool DestinationAnswered => AnsweredAt is not null;
-
     public RetryOptions Options => options;
 
     /// <summary>The request can be sent again from the start: it has no body, or all of it read so far was kept.</summary>
@@ -54,7 +43,7 @@ internal sealed class RetryState(
 
         foreach (var destination in proxy.AllDestinations)
         {
-            if (destination != current && !WasTried(destination) && !DestinationSettings.Of(destination).Down)
+            if (destination != current && !WasTried(destination) && !DestinationAvailability.IsDown(destination))
             {
                 return true;
             }
@@ -66,13 +55,14 @@ internal sealed class RetryState(
     /// <summary>
     /// Whether the destination's answer with <paramref name="statusCode"/> should be held back
     /// and the request tried elsewhere. Only a request that may be repeated is: a POST that
-    /// reached a destination may have had its effect there.
+    /// reached a destination may have had its effect there. Only checks that the budget has a retry
+    /// left: the middleware takes it if it does retry, which it may yet decline to.
     /// </summary>
     public bool TryHoldBack(int statusCode)
     {
         var condition = RetryConditionNames.ForStatus(statusCode);
         if ((options.Conditions & condition) == 0 || !idempotent || !Replayable
-            || !CanTryAnother(proxy.ProxiedDestination!) || !budget.TryAcquireRetry(options))
+            || !CanTryAnother(proxy.ProxiedDestination!) || !budget.HasRetryLeft(options))
         {
             return false;
         }
@@ -81,14 +71,7 @@ internal sealed class RetryState(
         return true;
     }
 
-    /// <summary>Notes that the destination answered <paramref name="status"/> at <paramref name="timestamp"/>; the transform calls it for every response.</summary>
-    public void ResponseReceived(int status, long timestamp)
-    {
-        AnsweredStatus = status;
-        AnsweredAt = timestamp;
-    }
-
-    /// <summary>Takes a retry from the budget for a failure the middleware saw.</summary>
+    /// <summary>Takes a retry from the budget, once the middleware has decided to retry.</summary>
     public bool TryAcquireRetry() => budget.TryAcquireRetry(options);
 
     /// <summary>
@@ -104,7 +87,6 @@ internal sealed class RetryState(
         (_tried ??= new List<DestinationState>(options.Tries)).Add(failed);
         Attempt++;
         HeldBack = RetryConditions.None;
-        AnsweredAt = null;
 
         var next = Untried(_candidates, healthyOnly: false, withRoomOnly: true);
         if (next.Count == 0)
@@ -128,11 +110,10 @@ internal sealed class RetryState(
         var untried = new List<DestinationState>();
         foreach (var destination in destinations)
         {
-            var settings = DestinationSettings.Of(destination);
             if (!WasTried(destination)
-                && !settings.Down
-                && (!healthyOnly || !DestinationCondition.FailedByHealthCheck(destination))
-                && (!withRoomOnly || DestinationRuntime.Of(destination).InFlight < settings.MaxConns))
+                && !DestinationAvailability.IsDown(destination)
+                && (!healthyOnly || !DestinationAvailability.FailedByHealthCheck(destination, proxy.Cluster.Config))
+                && (!withRoomOnly || DestinationAvailability.HasRoom(destination)))
             {
                 untried.Add(destination);
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Ginx.Proxy.LoadBalancing;
+using Ginx.Proxy.Upstream;
+using Ginx.Proxy.Utilities;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
@@ -57,7 +58,7 @@ internal sealed partial class ActiveHealthProbeLog(
         if (counter.ProbeFailed(reason) != reason)
         {
             // YARP probes a destination an operator marked down as well, and it is usually stopped.
-            var level = DestinationSettings.Of(result.Destination).Down ? LogLevel.Information : LogLevel.Warning;
+            var level = DestinationAvailability.IsDown(result.Destination) ? LogLevel.Information : LogLevel.Warning;
             LogFailed(logger, level, counter.Name, cluster.ClusterId, reason);
         }
     }
@@ -78,11 +79,11 @@ internal sealed partial class ActiveHealthProbeLog(
         _ => "no response",
     };
 
-    [LoggerMessage(EventId = 22,
+    [LoggerMessage(EventId = EventIds.ActiveHealthProbeFailed,
         Message = "Destination '{Destination}' of cluster '{Cluster}' fails its active health probe: {Reason}")]
     private static partial void LogFailed(ILogger logger, LogLevel level, string destination, string cluster, string reason);
 
-    [LoggerMessage(EventId = 23, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.ActiveHealthProbePassedAgain, Level = LogLevel.Information,
         Message = "Destination '{Destination}' of cluster '{Cluster}' passes its active health probe again, after {FailedProbes} failed")]
     private static partial void LogPassedAgain(ILogger logger, string destination, string cluster, int failedProbes);
 }

@@ -1,3 +1,5 @@
+using Ginx.Proxy.Upstream;
+using Ginx.Proxy.Utilities;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
@@ -38,7 +40,7 @@ internal sealed partial class DestinationAvailabilityLog(
             // destination an operator marked down, is the configuration doing its job.
             var (availability, level) = available
                 ? ("available again", LogLevel.Warning)
-                : DestinationCondition.Of(destination, available) switch
+                : DestinationCondition.Of(cluster, destination) switch
                 {
                     DestinationCondition.Standby => ("on standby", LogLevel.Information),
                     DestinationCondition.Down => ("marked down", LogLevel.Information),
@@ -51,7 +53,7 @@ internal sealed partial class DestinationAvailabilityLog(
         }
     }
 
-    [LoggerMessage(EventId = 21,
+    [LoggerMessage(EventId = EventIds.DestinationAvailabilityChanged,
         Message = "Destination '{Destination}' of cluster '{Cluster}' is {Availability} (active health {ActiveHealth}, passive health {PassiveHealth})")]
     private static partial void LogAvailability(ILogger logger, LogLevel level, string destination, string cluster, string availability,
         DestinationHealth activeHealth, DestinationHealth passiveHealth);

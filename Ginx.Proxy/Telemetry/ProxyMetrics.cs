@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Ginx.Proxy.Upstream;
+using Ginx.Proxy.Utilities;
 using Ginx.ServiceDefaults;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
@@ -114,7 +116,7 @@ internal sealed partial class ProxyMetrics
         return boxed;
     }
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.DestinationEjected, Level = LogLevel.Warning,
         Message = "Destination '{Destination}' of cluster '{Cluster}' ejected for {Length}: {Reason}")]
     private static partial void LogEjected(ILogger logger, string cluster, string destination, string reason, TimeSpan length);
 }

@@ -1,4 +1,4 @@
-using Ginx.Proxy.Forwarding;
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Ginx.Proxy.Telemetry;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Ginx.Proxy.Forwarding;
+using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Upstream;
 using Microsoft.AspNetCore.Http.Features;
-using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Ginx.Proxy.Telemetry;
 
@@ -32,16 +32,16 @@ internal sealed class ProxyTelemetryMiddleware(RequestDelegate next, ProxyMetric
     {
         var proxy = context.GetReverseProxyFeature();
         var clusterId = proxy.Cluster.Config.ClusterId;
-        var attempts = context.Features.Get<ProxyAttemptsFeature>()?.Attempts ?? 1;
+        var attempts = ProxyAttemptFeature.Count(context);
 
         // An exception escaping the pipeline becomes a 500 from the exception handler further out.
         var statusCode = faulted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
 
         var destination = proxy.ProxiedDestination is { } proxied ? counters.For(proxied) : null;
 
-        // No destination after retries means the later attempts found none left: the request was
+        // No destination after an attempt was sent means a retry found none left: the request was
         // tried, so it failed rather than being rejected.
-        var outcome = destination is null && attempts <= 1 ? ProxyOutcomes.Rejected
+        var outcome = attempts == 0 ? ProxyOutcomes.Rejected
             : destination is null || ProxyOutcomes.IsFailure(context, statusCode) ? ProxyOutcomes.Failed
             : attempts > 1 ? ProxyOutcomes.Retried
             : ProxyOutcomes.Success;
@@ -53,7 +53,7 @@ internal sealed class ProxyTelemetryMiddleware(RequestDelegate next, ProxyMetric
         {
             activity.SetTag(ProxyTelemetryTags.Cluster, clusterId);
             activity.SetTag(ProxyTelemetryTags.Destination, destination?.Name);
-            activity.SetTag(ProxyTelemetryTags.Policy, proxy.Cluster.Config.LoadBalancingPolicy ?? LoadBalancingPolicies.PowerOfTwoChoices);
+            activity.SetTag(ProxyTelemetryTags.Policy, ClusterPolicies.EffectiveName(proxy.Cluster.Config));
             activity.SetTag(ProxyTelemetryTags.Attempt, attempts);
             activity.SetTag(ProxyTelemetryTags.Outcome, outcome);
             if (outcome is ProxyOutcomes.Failed or ProxyOutcomes.Rejected)

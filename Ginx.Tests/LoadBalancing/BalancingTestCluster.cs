@@ -1,3 +1,4 @@
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Utilities;
@@ -7,7 +8,8 @@ namespace Ginx.Tests.LoadBalancing;
 /// <summary>Builds YARP's cluster and destination state directly, as YARP's own policy tests do.</summary>
 internal static class BalancingTestCluster
 {
-    private static readonly HttpMessageInvoker NoNetwork = new(new SocketsHttpHandler());
+    /// <summary>A client for cluster models that never send anything.</summary>
+    public static readonly HttpMessageInvoker NoNetwork = new(new SocketsHttpHandler());
 
     public static DestinationState Destination(string id, params (string Key, string Value)[] metadata) =>
         new(id, new DestinationModel(new DestinationConfig
@@ -59,7 +61,7 @@ internal static class BalancingTestCluster
     {
         for (var i = 0; i < count; i++)
         {
-            Assert.True(Ginx.Proxy.LoadBalancing.DestinationRuntime.Of(destination).TryReserve(int.MaxValue));
+            Assert.True(Ginx.Proxy.Upstream.DestinationRuntime.Of(destination).TryReserve(int.MaxValue));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ginx.Proxy.LoadBalancing;
+using Ginx.Proxy.Upstream;
 using Ginx.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
 using Ginx.Proxy.LoadBalancing;
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 

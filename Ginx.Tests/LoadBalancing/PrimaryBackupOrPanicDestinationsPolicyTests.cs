@@ -1,4 +1,5 @@
 using Ginx.Proxy.LoadBalancing;
+using Ginx.Proxy.Upstream;
 using Microsoft.Extensions.Time.Testing;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;

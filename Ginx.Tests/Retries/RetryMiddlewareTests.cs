@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Ginx.Proxy.LoadBalancing;
 using Ginx.Proxy.Telemetry;
+using Ginx.Proxy.Upstream;
 using Ginx.SampleBackend;
 using Ginx.Tests.Support;
 

@@ -1,6 +1,7 @@
 using Ginx.Proxy.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 using static Ginx.Tests.LoadBalancing.BalancingTestCluster;
@@ -9,7 +10,10 @@ namespace Ginx.Tests.Telemetry;
 
 public sealed class DestinationAvailabilityLogTests
 {
-    private readonly ClusterState _cluster = new("api");
+    // Passive health on, as Ginx turns it on for every cluster: a destination it fails is unavailable, not on standby.
+    private readonly ClusterState _cluster = new("api", new ClusterModel(
+        new ClusterConfig { ClusterId = "api", HealthCheck = new HealthCheckConfig { Passive = new PassiveHealthCheckConfig { Enabled = true } } },
+        NoNetwork));
     private readonly SettableUpdater _updater = new();
     private readonly FakeLogger<DestinationAvailabilityLog> _logger = new();
     private readonly DestinationAvailabilityLog _log;

@@ -1,5 +1,5 @@
 using System.Net;
-using Ginx.Proxy.Forwarding;
+using Ginx.Proxy.Upstream;
 using Ginx.Proxy.Telemetry;
 using Ginx.SampleBackend;
 using Ginx.ServiceDefaults;
@@ -204,8 +204,8 @@ public sealed class ProxyMetricsTests
     [Theory]
     [InlineData(2, true, 200, ProxyOutcomes.Retried)]
     [InlineData(2, true, 502, ProxyOutcomes.Failed)]
-    [InlineData(2, false, 503, ProxyOutcomes.Failed)]
-    [InlineData(1, false, 503, ProxyOutcomes.Rejected)]
+    [InlineData(1, false, 503, ProxyOutcomes.Failed)]
+    [InlineData(0, false, 503, ProxyOutcomes.Rejected)]
     public async Task Requests_AfterAttempts_CountedWithTheirOutcome(int attempts, bool answered, int status, string outcome)
     {
         var (backends, proxy) = await StartAsync(1);
@@ -214,12 +214,18 @@ public sealed class ProxyMetricsTests
         using var requests = Collect<long>(proxy, "ginx.proxy.requests");
         var cluster = proxy.Cluster(Cluster);
 
-        // Stands in for the retry middleware: it calls the rest of the pipeline once per attempt,
-        // says how many there were, and leaves the last attempt's destination (none if it found none).
+        // Stands in for the retry step and the forwarder: attempts sent to a destination, and the last
+        // attempt's destination (none if a retry found none left, or nothing was ever sent).
         var middleware = new ProxyTelemetryMiddleware(
             context =>
             {
-                context.Features.Set(new ProxyAttemptsFeature { Attempts = attempts });
+                var sent = new ProxyAttemptFeature();
+                for (var i = 0; i < attempts; i++)
+                {
+                    sent.Started();
+                }
+
+                context.Features.Set(sent);
                 context.GetReverseProxyFeature().ProxiedDestination = answered ? cluster.Destinations.Values.Single() : null;
                 context.Response.StatusCode = status;
                 return Task.CompletedTask;

@@ -1,4 +1,4 @@
-namespace Ginx.Proxy.Retries;
+namespace Ginx.Proxy.Upstream;
 
 /// <summary>
 /// What makes an attempt worth trying again on another destination: nginx's

@@ -1,15 +1,37 @@
 using Ginx.Proxy.Admin;
+using Ginx.Proxy.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Ginx's admin listener and the status API it serves.</summary>
-public static class GinxAdminServiceCollectionExtensions
+/// <summary>Registers Ginx on a host: the proxy with YARP as its forwarder, and the admin listener.</summary>
+public static class GinxHostApplicationBuilderExtensions
 {
+    /// <summary>
+    /// Adds the reverse proxy, configured from the <c>ReverseProxy</c> section (or the one
+    /// <c>Ginx:ReverseProxySection</c> names) and reloaded when it changes. Destination addresses
+    /// resolve through service discovery, so <c>http://backend-1</c> works under Aspire and a plain
+    /// address works anywhere.
+    /// </summary>
+    public static IReverseProxyBuilder AddGinxProxy(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<IConfigChangeListener, ProxyConfigurationLog>();
+        builder.AddGinxAdmin();
+
+        return builder.Services.AddReverseProxy()
+            .LoadFromConfig(ProxyConfigurationSection.Resolve(builder.Configuration))
+            .AddServiceDiscoveryDestinationResolver()
+            .AddGinxFailureHandling()
+            .AddGinxLoadBalancing()
+            .AddGinxTelemetry();
+    }
+
     /// <summary>
     /// Binds the admin listener (<c>Ginx:Admin:Urls</c>) next to the public one. Ginx binds both
     /// itself, from the same settings the host would have used (<c>--urls</c>,
@@ -18,6 +40,7 @@ public static class GinxAdminServiceCollectionExtensions
     /// </summary>
     public static IHostApplicationBuilder AddGinxAdmin(this IHostApplicationBuilder builder)
     {
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<GinxAdminOptions>().BindConfiguration(GinxAdminOptions.SectionName);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GinxAdminOptions>, GinxAdminOptionsValidator>());
 

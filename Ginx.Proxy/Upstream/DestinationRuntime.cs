@@ -1,10 +1,10 @@
 using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Model;
 
-namespace Ginx.Proxy.LoadBalancing;
+namespace Ginx.Proxy.Upstream;
 
 /// <summary>
-/// What Ginx's balancing learns about one destination while it serves: requests in flight (reserved
+/// What Ginx learns about one destination while it serves: requests in flight (reserved
 /// by the load-balancing middleware, so <see cref="DestinationMetadata.MaxConns"/> holds), its
 /// peak-EWMA latency, and when it last became available again (for
 /// <see cref="DestinationMetadata.SlowStart"/>). Keyed on the <see cref="DestinationState"/>, which
@@ -39,8 +39,8 @@ internal sealed class DestinationRuntime
     /// <summary>Requests in flight through Ginx's middleware.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>Smooth weighted round robin's running weight; read and written only under the cluster's lock.</summary>
-    public double SmoothCurrentWeight { get; set; }
+    /// <summary>Whether another request may go to the destination under its <paramref name="settings"/>' MaxConns.</summary>
+    public bool HasRoom(DestinationSettings settings) => InFlight < settings.MaxConns;
 
     /// <summary>
     /// Counts a request in unless <paramref name="maxConns"/> are already in flight. A compare-exchange,

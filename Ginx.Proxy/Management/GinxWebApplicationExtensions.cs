@@ -1,12 +1,15 @@
+using Ginx.Proxy.Admin;
 using Ginx.Proxy.Configuration;
-using Ginx.Proxy.Forwarding;
+using Ginx.Proxy.Errors;
 using Ginx.Proxy.Retries;
 using Ginx.Proxy.Telemetry;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Maps Ginx's proxy pipeline.</summary>
-public static class GinxProxyEndpointRouteBuilderExtensions
+/// <summary>Maps Ginx's proxy pipeline and its admin API.</summary>
+public static class GinxWebApplicationExtensions
 {
     /// <summary>
     /// Maps every configured route through Ginx's pipeline, and answers requests no route matches
@@ -19,7 +22,8 @@ public static class GinxProxyEndpointRouteBuilderExtensions
         {
             app.MapReverseProxy(proxy =>
             {
-                // First, so it records the final status of everything below, error answers included.
+                // The pipeline's order, in one place. First telemetry, so it records the final status of
+                // everything below, error answers included.
                 proxy.UseMiddleware<ProxyTelemetryMiddleware>();
                 proxy.UseMiddleware<ProxyErrorResponseMiddleware>();
                 proxy.UseMiddleware<RetryMiddleware>();
@@ -41,6 +45,31 @@ public static class GinxProxyEndpointRouteBuilderExtensions
             title: "No route",
             detail: $"No route is configured for {context.Request.Method} {context.Request.Host}{context.Request.Path}.",
             statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context));
+
+        return app;
+    }
+
+    /// <summary>
+    /// Maps <c>GET /ginx/status</c>, served on the admin listener only. Validates the admin options
+    /// now, so a bad <c>Ginx:Admin:Urls</c> stops start-up like any other configuration problem.
+    /// </summary>
+    /// <exception cref="ProxyConfigurationException">The admin options are invalid; the message names the key.</exception>
+    public static WebApplication MapGinxAdmin(this WebApplication app)
+    {
+        try
+        {
+            _ = app.Services.GetRequiredService<IOptions<GinxAdminOptions>>().Value;
+        }
+        catch (OptionsValidationException exception)
+        {
+            throw new ProxyConfigurationException(exception.Failures.ToList(), exception);
+        }
+
+        app.MapGet(ProxyStatusEndpoint.Path,
+                (IProxyStateLookup state, DestinationCounters counters, TimeProvider time) =>
+                    ProxyStatusEndpoint.Report(state, counters, time))
+            .WithMetadata(AdminEndpointMetadata.Instance)
+            .WithName("GinxStatus");
 
         return app;
     }

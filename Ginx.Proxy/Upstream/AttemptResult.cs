@@ -1,7 +1,6 @@
-using Ginx.Proxy.Retries;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Ginx.Proxy.Forwarding;
+namespace Ginx.Proxy.Upstream;
 
 /// <summary>
 /// What one forwarding attempt came to, from the destination's point of view: the fact that both

@@ -2,7 +2,7 @@ using System.Net;
 using Ginx.SampleBackend;
 using Ginx.Tests.Support;
 
-namespace Ginx.Tests.Forwarding;
+namespace Ginx.Tests.Management;
 
 public sealed class DrainingTests
 {

@@ -1,7 +1,6 @@
-using Ginx.Proxy.Retries;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Ginx.Proxy.Forwarding;
+namespace Ginx.Proxy.Upstream;
 
 /// <summary>
 /// The forwarding error that counts against a request. YARP also reports a request body it could
@@ -17,7 +16,7 @@ internal static class ForwarderErrors
     {
         var error = context.Features.Get<IForwarderErrorFeature>();
         return error?.Error is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyDestination or ForwarderError.RequestBodyCanceled
-            && context.Features.Get<RetryState>() is { } retry && AnswerIntact(context, retry)
+            && context.Features.Get<ProxyAttemptFeature>() is { } attempts && AnswerIntact(context, attempts)
             ? null
             : error;
     }
@@ -25,8 +24,8 @@ internal static class ForwarderErrors
     // The same errors also come when the answer itself broke after the body did: YARP then replaces
     // the answer with its own status (502, 400, 504) or, once the answer has started, resets the
     // connection. Only an answer still standing as the destination gave it was delivered.
-    private static bool AnswerIntact(HttpContext context, RetryState retry) =>
-        retry.DestinationAnswered
-        && context.Response.StatusCode == retry.AnsweredStatus
+    private static bool AnswerIntact(HttpContext context, ProxyAttemptFeature attempts) =>
+        attempts.DestinationAnswered
+        && context.Response.StatusCode == attempts.AnsweredStatus
         && !context.RequestAborted.IsCancellationRequested;
 }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Model;
 
-namespace Ginx.Proxy.LoadBalancing;
+namespace Ginx.Proxy.Upstream;
 
 /// <summary>
 /// A destination's balancing settings, parsed once from its <see cref="DestinationMetadata"/>. The

@@ -1,6 +1,6 @@
 using Yarp.ReverseProxy.Model;
 
-namespace Ginx.Proxy.Telemetry;
+namespace Ginx.Proxy.Upstream;
 
 /// <summary>Whether balancing may pick a destination now.</summary>
 internal static class AvailableDestinations

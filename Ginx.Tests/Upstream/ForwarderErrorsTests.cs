@@ -1,11 +1,8 @@
-using Ginx.Proxy.Forwarding;
-using Ginx.Proxy.Retries;
-using Ginx.Tests.LoadBalancing;
-using Ginx.Tests.Support;
+using Ginx.Proxy.Upstream;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Ginx.Tests.Forwarding;
+namespace Ginx.Tests.Upstream;
 
 /// <summary>
 /// Which request-body errors YARP reports count against a request: one that only cut short an upload
@@ -21,13 +18,13 @@ public sealed class ForwarderErrorsTests
     public void RequestBodyError_CountsUnlessItOnlyCutShortAnAnsweredUpload(string attempt, bool counts)
     {
         var context = new DefaultHttpContext();
-        var retry = new RetryState(new RetryOptions(), new RetryBudget(TimeProvider.System),
-            new TestReverseProxyFeature(BalancingTestCluster.Cluster(1)), idempotent: true, hasBody: true, body: null);
-        context.Features.Set(retry);
+        var attempts = new ProxyAttemptFeature();
+        context.Features.Set(attempts);
+        attempts.Started();
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         if (attempt != "not answered")
         {
-            retry.ResponseReceived(StatusCodes.Status401Unauthorized, TimeProvider.System.GetTimestamp());
+            attempts.Answered(StatusCodes.Status401Unauthorized, TimeProvider.System.GetTimestamp());
         }
 
         if (attempt == "answered, then replaced by YARP's own 502")

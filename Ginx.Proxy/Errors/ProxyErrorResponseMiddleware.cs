@@ -1,8 +1,8 @@
-using Ginx.Proxy.LoadBalancing;
+using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
-namespace Ginx.Proxy.Forwarding;
+namespace Ginx.Proxy.Errors;
 
 /// <summary>
 /// Gives every failure the proxy itself produces an <c>application/problem+json</c> body that says

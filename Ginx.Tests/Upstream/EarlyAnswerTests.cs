@@ -9,7 +9,7 @@ using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
-namespace Ginx.Tests.Forwarding;
+namespace Ginx.Tests.Upstream;
 
 /// <summary>
 /// Over HTTP/2 (the default towards https destinations) a destination may answer an upload before it

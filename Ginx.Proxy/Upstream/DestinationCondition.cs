@@ -1,7 +1,6 @@
-using Ginx.Proxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
-namespace Ginx.Proxy.Telemetry;
+namespace Ginx.Proxy.Upstream;
 
 /// <summary>
 /// What an operator would call a destination's state, as the status API shows it and the
@@ -23,16 +22,12 @@ internal static class DestinationCondition
     /// <summary>No health check has a verdict yet.</summary>
     public const string Unknown = "unknown";
 
+    /// <param name="cluster">The destination's cluster.</param>
     /// <param name="destination">The destination.</param>
-    /// <param name="available">Whether it is in its cluster's available set.</param>
-    public static string Of(DestinationState destination, bool available) =>
-        DestinationSettings.Of(destination).Down ? Down
-        : FailedByHealthCheck(destination) ? Unhealthy
-        : !available ? Standby
+    public static string Of(ClusterState cluster, DestinationState destination) =>
+        DestinationAvailability.IsDown(destination) ? Down
+        : DestinationAvailability.FailedByHealthCheck(destination, cluster.Model.Config) ? Unhealthy
+        : !AvailableDestinations.Contains(cluster, destination) ? Standby
         : destination.Health.Active == DestinationHealth.Healthy || destination.Health.Passive == DestinationHealth.Healthy ? Healthy
         : Unknown;
-
-    /// <summary>Whether the active or the passive health check holds the destination unhealthy.</summary>
-    public static bool FailedByHealthCheck(DestinationState destination) =>
-        destination.Health.Active == DestinationHealth.Unhealthy || destination.Health.Passive == DestinationHealth.Unhealthy;
 }

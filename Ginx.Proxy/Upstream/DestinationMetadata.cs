@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Ginx.Proxy.LoadBalancing;
+namespace Ginx.Proxy.Upstream;
 
 /// <summary>
 /// The destination <c>Metadata</c> keys Ginx's balancing reads, and their parser. Every policy, the

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Ginx.Tests.Support;
 
-namespace Ginx.Tests.Forwarding;
+namespace Ginx.Tests.Errors;
 
 public sealed class ProxyErrorResponseTests
 {

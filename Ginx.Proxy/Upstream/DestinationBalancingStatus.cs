@@ -1,6 +1,6 @@
 using Yarp.ReverseProxy.Model;
 
-namespace Ginx.Proxy.LoadBalancing;
+namespace Ginx.Proxy.Upstream;
 
 /// <summary>
 /// What the balancer thinks of one destination right now, for a status endpoint: its configured

@@ -3,14 +3,13 @@ using Yarp.ReverseProxy.Model;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Adds Ginx's load-balancing step to the proxy pipeline.</summary>
-public static class GinxLoadBalancingApplicationBuilderExtensions
+/// <summary>Adds Ginx's steps to a proxy pipeline of one's own.</summary>
+public static class GinxReverseProxyApplicationBuilderExtensions
 {
     /// <summary>
     /// Picks the destination with the cluster's policy, honouring <c>MaxConns</c>, and records its
-    /// latency. Use in place of YARP's <c>UseLoadBalancing()</c>. The latency is the time to the
-    /// destination's response headers when Ginx's retry step runs before this one, as in
-    /// <c>MapGinxProxy</c>'s pipeline; without it, the whole exchange.
+    /// latency: the time to the destination's response headers, with or without Ginx's retry step.
+    /// Use in place of YARP's <c>UseLoadBalancing()</c>, with <c>AddGinxLoadBalancing()</c>.
     /// </summary>
     public static IReverseProxyApplicationBuilder UseGinxLoadBalancing(this IReverseProxyApplicationBuilder builder)
     {

@@ -1,6 +1,6 @@
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Ginx.Proxy.LoadBalancing;
+namespace Ginx.Proxy.Upstream;
 
 /// <summary>
 /// Set by the load-balancing middleware when every available destination already holds its

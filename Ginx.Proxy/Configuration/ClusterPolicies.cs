@@ -1,0 +1,11 @@
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace Ginx.Proxy.Configuration;
+
+/// <summary>The policies a cluster runs with, its configuration's defaults filled in.</summary>
+internal static class ClusterPolicies
+{
+    /// <summary>The load-balancing policy that picks for <paramref name="cluster"/>: the one it names, else YARP's default.</summary>
+    public static string EffectiveName(ClusterConfig cluster) => cluster.LoadBalancingPolicy ?? LoadBalancingPolicies.PowerOfTwoChoices;
+}

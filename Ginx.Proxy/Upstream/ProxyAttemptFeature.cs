@@ -1,0 +1,39 @@
+namespace Ginx.Proxy.Upstream;
+
+/// <summary>
+/// The attempts a request made on destinations, kept by <see cref="ProxyAttemptTransformProvider"/>
+/// whatever steps the pipeline has: how many were sent, and whether and when the destination of
+/// the latest one answered, and with what status. The balancer reads the answer time as the
+/// destination's latency, error handling reads it as "answered", telemetry reads the count.
+/// </summary>
+internal sealed class ProxyAttemptFeature
+{
+    /// <summary>Attempts sent to a destination so far; the latest is the one under way or last made.</summary>
+    public int Attempts { get; private set; }
+
+    /// <summary>When the destination of the latest attempt sent its response's status and headers; null before.</summary>
+    public long? AnsweredAt { get; private set; }
+
+    /// <summary>The status the destination of the latest attempt answered with, once <see cref="AnsweredAt"/> is set.</summary>
+    public int AnsweredStatus { get; private set; }
+
+    /// <summary>The destination of the latest attempt has sent its response's status and headers.</summary>
+    public bool DestinationAnswered => AnsweredAt is not null;
+
+    /// <summary>Attempts the request made on <paramref name="context"/>: 0 when none was sent to a destination.</summary>
+    public static int Count(HttpContext context) => context.Features.Get<ProxyAttemptFeature>()?.Attempts ?? 0;
+
+    /// <summary>Notes that another attempt is being sent; it has no answer yet.</summary>
+    public void Started()
+    {
+        Attempts++;
+        AnsweredAt = null;
+    }
+
+    /// <summary>Notes that the destination of the latest attempt answered <paramref name="status"/> at <paramref name="timestamp"/>.</summary>
+    public void Answered(int status, long timestamp)
+    {
+        AnsweredStatus = status;
+        AnsweredAt = timestamp;
+    }
+}
