@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using Ginx.Proxy;
 using Ginx.Proxy.Admin;
+using Ginx.Proxy.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
@@ -51,11 +53,15 @@ internal sealed class InProcessProxy : IAsyncDisposable
     /// Starts the proxy with <paramref name="configuration"/> as its whole configuration, plus an
     /// admin listener on a free loopback port unless the configuration names one.
     /// <paramref name="configureServices"/> runs before the proxy's own registrations, so a service
-    /// it adds (a fake <see cref="TimeProvider"/>) wins over the proxy's default.
+    /// it adds (a fake <see cref="TimeProvider"/>) wins over the proxy's default. <paramref name="pipeline"/>,
+    /// if given, replaces <c>MapGinxProxy</c>'s proxy pipeline (such as <see cref="WithoutRetryStep"/>).
     /// </summary>
     /// <exception cref="Proxy.Configuration.ProxyConfigurationException">The configuration is invalid.</exception>
     public static async Task<InProcessProxy> StartAsync(
-        JsonObject configuration, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
+        JsonObject configuration,
+        CancellationToken cancellationToken,
+        Action<IServiceCollection>? configureServices = null,
+        Action<IReverseProxyApplicationBuilder>? pipeline = null)
     {
         var withAdmin = configuration.DeepClone().AsObject();
         var ginx = (withAdmin["Ginx"] ??= new JsonObject()).AsObject();
@@ -66,9 +72,29 @@ internal sealed class InProcessProxy : IAsyncDisposable
         builder.Services.AddSingleton<IConfigChangeListener>(signal);
         configureServices?.Invoke(builder.Services);
 
-        var app = GinxProxyApplication.Build(builder);
+        var app = pipeline is null ? GinxProxyApplication.Build(builder) : BuildWithPipeline(builder, pipeline);
         await app.StartAsync(cancellationToken);
         return new InProcessProxy(app, configurationFile, signal);
+    }
+
+    /// <summary>
+    /// A proxy pipeline without Ginx's retry step: telemetry, balancing and passive health only, for
+    /// showing that what they rely on does not come from the retry step.
+    /// </summary>
+    public static void WithoutRetryStep(IReverseProxyApplicationBuilder proxy)
+    {
+        proxy.UseMiddleware<ProxyTelemetryMiddleware>();
+        proxy.UseGinxLoadBalancing();
+        proxy.UsePassiveHealthChecks();
+    }
+
+    private static WebApplication BuildWithPipeline(WebApplicationBuilder builder, Action<IReverseProxyApplicationBuilder> pipeline)
+    {
+        builder.AddServiceDefaults();
+        builder.AddGinxProxy();
+        var app = builder.Build();
+        app.MapReverseProxy(pipeline);
+        return app;
     }
 
     /// <summary>

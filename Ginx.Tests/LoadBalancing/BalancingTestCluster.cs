@@ -25,13 +25,16 @@ internal static class BalancingTestCluster
         Cluster(Enumerable.Range(1, count).Select(i => Destination($"d{i}")).ToArray());
 
     /// <summary>A cluster of <paramref name="destinations"/>, all available.</summary>
-    public static ClusterState Cluster(IReadOnlyList<DestinationState> destinations, params (string Key, string Value)[] metadata)
-    {
-        var config = new ClusterConfig
+    public static ClusterState Cluster(IReadOnlyList<DestinationState> destinations, params (string Key, string Value)[] metadata) =>
+        Cluster(destinations, new ClusterConfig
         {
             ClusterId = "test",
             Metadata = metadata.ToDictionary(pair => pair.Key, pair => pair.Value),
-        };
+        });
+
+    /// <summary>A cluster of <paramref name="destinations"/> configured as <paramref name="config"/>, all available.</summary>
+    public static ClusterState Cluster(IReadOnlyList<DestinationState> destinations, ClusterConfig config)
+    {
         var cluster = new ClusterState(config.ClusterId, new ClusterModel(config, NoNetwork));
         foreach (var destination in destinations)
         {
@@ -42,6 +45,13 @@ internal static class BalancingTestCluster
         cluster.DestinationsState = new ClusterDestinationsState(all, all);
         return cluster;
     }
+
+    /// <summary>
+    /// The ids of <paramref name="destinations"/>, in order: what an assertion compares, since a
+    /// DestinationState is also a list of itself, which xunit would recurse into.
+    /// </summary>
+    public static string[] Ids(params IEnumerable<DestinationState> destinations) =>
+        destinations.Select(destination => destination.DestinationId).ToArray();
 
     /// <summary>Picks <paramref name="count"/> times and says who was picked how often.</summary>
     public static Dictionary<string, int> Tally(Func<DestinationState?> pick, int count)

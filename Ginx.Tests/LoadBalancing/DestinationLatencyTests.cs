@@ -17,8 +17,10 @@ public sealed class DestinationLatencyTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Latency_OfAStreamedResponse_IsTheTimeToItsHeaders_NotHowLongTheStreamLasted()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Latency_OfAStreamedResponse_IsTheTimeToItsHeaders_NotHowLongTheStreamLasted(bool withRetryStep)
     {
         var time = new FakeTimeProvider();
         var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,7 +37,8 @@ public sealed class DestinationLatencyTests
             ["Destinations"] = ProxyConfigurations.Destinations([("streaming", destination.Address)]),
         });
         await using var proxy = await InProcessProxy.StartAsync(
-            configuration, Cancellation, services => services.AddSingleton<TimeProvider>(time));
+            configuration, Cancellation, services => services.AddSingleton<TimeProvider>(time),
+            withRetryStep ? null : InProcessProxy.WithoutRetryStep);
 
         // The answer starts at once, then streams for a minute.
         using var response = await proxy.Client.GetAsync("/", HttpCompletionOption.ResponseHeadersRead, Cancellation);

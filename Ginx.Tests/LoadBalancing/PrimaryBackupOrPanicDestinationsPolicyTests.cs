@@ -97,8 +97,4 @@ public sealed class PrimaryBackupOrPanicDestinationsPolicyTests
 
         Assert.Equal([1, 2, 4, 6, 8, 10, 10], weights.Select(weight => Math.Round(weight, 6)));
     }
-
-    // Compared by id: a DestinationState is also a list of itself, which xunit would recurse into.
-    private static string[] Ids(params IEnumerable<DestinationState> destinations) =>
-        destinations.Select(destination => destination.DestinationId).ToArray();
 }

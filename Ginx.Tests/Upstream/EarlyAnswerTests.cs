@@ -23,8 +23,10 @@ public sealed class EarlyAnswerTests
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Put_AnsweredBeforeItsBodyWasRead_GetsTheAnswer_IsNotRetried_AndCountsNothingAgainstTheDestination()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Put_AnsweredBeforeItsBodyWasRead_GetsTheAnswer_IsNotRetried_AndCountsNothingAgainstTheDestination(bool withRetryStep)
     {
         await using var early = await InProcessDestination.StartAsync(Answer(StatusCodes.Status401Unauthorized), Cancellation, protocols: "Http2");
         await using var second = await InProcessDestination.StartAsync(Answer(StatusCodes.Status200OK), Cancellation, protocols: "Http2");
@@ -38,7 +40,8 @@ public sealed class EarlyAnswerTests
         });
         var arrived = new ResponseArrived();
         await using var proxy = await InProcessProxy.StartAsync(
-            configuration, Cancellation, services => services.AddSingleton<ITransformProvider>(arrived));
+            configuration, Cancellation, services => services.AddSingleton<ITransformProvider>(arrived),
+            withRetryStep ? null : InProcessProxy.WithoutRetryStep);
 
         // More than a destination's HTTP/2 stream takes unread, so the proxy is still sending when the
         // answer and the reset arrive; the client holds the second half back until then.
