@@ -14,6 +14,8 @@ public static class SampleBackendApplication
         builder.Services.AddSingleton<ReplicaIdentity>();
         builder.Services.AddSingleton<ChaosState>();
         builder.Services.AddSingleton<RequestStats>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddGrpc();
 
         var app = builder.Build();
 
@@ -23,11 +25,16 @@ public static class SampleBackendApplication
             context.Response.Headers[ReplicaIdentity.HeaderName] = context.RequestServices.GetRequiredService<ReplicaIdentity>().Name;
             return next(context);
         });
+        app.UseWebSockets();
         app.UseRouting();
         app.UseMiddleware<ChaosMiddleware>();
 
         app.MapDefaultEndpoints();
         app.MapBackendEndpoints();
+        app.MapWebSocketEcho().WithMetadata(WorkloadEndpoint.Instance);
+        app.MapEventStream().WithMetadata(WorkloadEndpoint.Instance);
+        // Served on any listener, but gRPC clients need HTTP/2: Kestrel's Http2 endpoint (README).
+        app.MapGrpcService<GrpcReplicaService>().WithMetadata(WorkloadEndpoint.Instance);
 
         return app;
     }
