@@ -8,7 +8,7 @@ namespace Ginx.Proxy.Admin;
 /// The URLs the public listener would have bound, and how to listen on a URL the way Kestrel does.
 /// Ginx binds its listeners itself so it can tell admin connections from public ones; it honours
 /// the usual settings (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>ASPNETCORE_HTTP_PORTS</c>) so
-/// Aspire, launch profiles and containers keep working.
+/// Aspire, launch profiles and containers keep working, and leaves <c>Kestrel:Endpoints</c> to Kestrel.
 /// </summary>
 internal static class ListenerAddresses
 {
@@ -32,10 +32,44 @@ internal static class ListenerAddresses
     }
 
     /// <summary>
-    /// The public URLs, in ASP.NET Core's order of precedence: the <c>urls</c> setting, else
-    /// <c>http_ports</c>/<c>https_ports</c>, else Kestrel's default.
+    /// The public listeners Ginx binds itself: the <c>urls</c> setting, else
+    /// <c>http_ports</c>/<c>https_ports</c> (ASP.NET Core's order of precedence), else, when
+    /// <c>Kestrel:Endpoints</c> names no listener either, Kestrel's default. Unlike Kestrel, which
+    /// ignores these settings once <c>Kestrel:Endpoints</c> has an entry, Ginx binds them beside
+    /// those entries (an HTTP/2-only one for gRPC beside Aspire's <c>ASPNETCORE_URLS</c>); a URL
+    /// naming the same listener as an entry is left to the entry, whose protocols then apply.
     /// </summary>
-    public static IReadOnlyList<string> Public(IConfiguration configuration)
+    public static IReadOnlyList<BindingAddress> Public(IConfiguration configuration)
+    {
+        var kestrelEndpoints = new List<BindingAddress>();
+        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
+        {
+            if (endpoint["Url"] is { } url && TryParse(url, out var address))
+            {
+                kestrelEndpoints.Add(address);
+            }
+        }
+
+        var urls = Configured(configuration);
+        if (urls.Count == 0 && kestrelEndpoints.Count == 0)
+        {
+            urls = [DefaultUrl];
+        }
+
+        var addresses = new List<BindingAddress>();
+        foreach (var url in urls)
+        {
+            var address = BindingAddress.Parse(url);
+            if (!kestrelEndpoints.Exists(endpoint => SameListener(endpoint, address)))
+            {
+                addresses.Add(address);
+            }
+        }
+
+        return addresses;
+    }
+
+    private static IReadOnlyList<string> Configured(IConfiguration configuration)
     {
         var urls = Split(configuration[WebHostDefaults.ServerUrlsKey]);
         if (urls.Count > 0)
@@ -54,7 +88,7 @@ internal static class ListenerAddresses
             ports.Add($"https://*:{port}");
         }
 
-        return ports.Count > 0 ? ports : [DefaultUrl];
+        return ports;
     }
 
     /// <summary>

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http;
 namespace Ginx.Proxy.Admin;
 
 /// <summary>
-/// The public URLs, read from configuration before the host would bind them itself. Null
-/// <see cref="Addresses"/> means Kestrel's own <c>Kestrel:Endpoints</c> configuration binds them.
+/// The public URLs Ginx binds, read from configuration before the host would bind them itself;
+/// those of <c>Kestrel:Endpoints</c> are not among them: Kestrel binds those.
 /// </summary>
 internal sealed class PublicListenerUrls(IReadOnlyList<BindingAddress> addresses)
 {

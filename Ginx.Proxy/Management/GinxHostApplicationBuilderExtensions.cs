@@ -36,7 +36,8 @@ public static class GinxHostApplicationBuilderExtensions
     /// Binds the admin listener (<c>Ginx:Admin:Urls</c>) next to the public one. Ginx binds both
     /// itself, from the same settings the host would have used (<c>--urls</c>,
     /// <c>ASPNETCORE_URLS</c>, <c>ASPNETCORE_HTTP_PORTS</c>), which it then clears so the host does
-    /// not bind them a second time.
+    /// not bind them a second time; Kestrel binds <c>Kestrel:Endpoints</c> beside them, as public
+    /// listeners (an HTTP/2-only one for gRPC, say).
     /// </summary>
     public static IHostApplicationBuilder AddGinxAdmin(this IHostApplicationBuilder builder)
     {
@@ -48,21 +49,13 @@ public static class GinxHostApplicationBuilderExtensions
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
 
         var configuration = builder.Configuration;
-        var kestrelBindsPublic = configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
-        var publicAddresses = new List<BindingAddress>();
-        if (!kestrelBindsPublic)
-        {
-            foreach (var url in ListenerAddresses.Public(configuration))
-            {
-                publicAddresses.Add(BindingAddress.Parse(url));
-            }
+        var publicAddresses = ListenerAddresses.Public(configuration);
 
-            // Not empty: the host would fall back to the URLs it read at its own start. A lone
-            // separator lists no URL, and stops it looking at the ports settings.
-            configuration[WebHostDefaults.ServerUrlsKey] = ";";
-            configuration[WebHostDefaults.HttpPortsKey] = "";
-            configuration[WebHostDefaults.HttpsPortsKey] = "";
-        }
+        // Not empty: the host would fall back to the URLs it read at its own start. A lone
+        // separator lists no URL, and stops it looking at the ports settings.
+        configuration[WebHostDefaults.ServerUrlsKey] = ";";
+        configuration[WebHostDefaults.HttpPortsKey] = "";
+        configuration[WebHostDefaults.HttpsPortsKey] = "";
 
         builder.Services.AddSingleton(new PublicListenerUrls(publicAddresses));
         builder.Services.AddSingleton<AdminListener>();
