@@ -8,6 +8,7 @@ var topology = TopologyOptions.Load(builder.Configuration);
 var proxy = builder.AddProject<Projects.Ginx_Proxy>("proxy", launchProfileName: null)
     .WithHttpEndpoint(port: topology.ProxyPort, name: "http", isProxied: false)
     .WithAdminEndpoint(topology.AdminPort)
+    .WithGrpcListener(topology.GrpcPort)
     .WithHttpHealthCheck("/health")
     .WithProxyTopology(topology)
     .WithTrafficGenerator(topology.Traffic);
@@ -16,6 +17,7 @@ for (var i = 1; i <= topology.Replicas; i++)
 {
     var backend = builder.AddProject<Projects.Ginx_SampleBackend>(TopologyOptions.ReplicaName(i), launchProfileName: null)
         .WithHttpEndpoint(name: "http", isProxied: false)
+        .WithGrpcEndpoint()
         .WithHttpHealthCheck("/health")
         .WithChaosCommands();
 

@@ -24,6 +24,10 @@ public sealed class TopologyOptions
     [Range(1, 65535)]
     public int? AdminPort { get; set; } = 9901;
 
+    /// <summary>The port of the proxy's HTTP/2-only listener, for gRPC; empty lets the orchestrator choose one.</summary>
+    [Range(1, 65535)]
+    public int? GrpcPort { get; set; } = 8081;
+
     /// <summary>The traffic the AppHost generates through the proxy.</summary>
     public TrafficOptions Traffic { get; set; } = new();
 

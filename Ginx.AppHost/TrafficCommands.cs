@@ -26,6 +26,7 @@ internal static class TrafficCommands
             options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<TrafficGenerator>>()));
 
         var endpoint = proxy.GetEndpoint("http");
+        var grpc = proxy.GetEndpoint(ProxyProtocolsExtensions.GrpcEndpointName);
         Uri Target() => new(endpoint.Url);
         static TrafficGenerator Generator(IServiceProvider services) => services.GetRequiredService<TrafficGenerator>();
 
@@ -33,7 +34,7 @@ internal static class TrafficCommands
         {
             proxy.ApplicationBuilder.Eventing.Subscribe<ResourceReadyEvent>(proxy.Resource, (ready, _) =>
             {
-                Generator(ready.Services).Start(Target());
+                Generator(ready.Services).Start(Target(), new Uri(grpc.Url));
                 return Task.CompletedTask;
             });
         }
@@ -41,7 +42,7 @@ internal static class TrafficCommands
         return proxy
             .WithCommand(Start, "Start traffic", context =>
             {
-                Generator(context.Services).Start(Target());
+                Generator(context.Services).Start(Target(), new Uri(grpc.Url));
                 return Task.FromResult(CommandResults.Success());
             }, new CommandOptions
             {

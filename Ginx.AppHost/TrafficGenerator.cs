@@ -3,19 +3,22 @@ using Microsoft.Extensions.Logging;
 namespace Ginx.AppHost;
 
 /// <summary>
-/// Sends <see cref="TrafficWorkload"/> through the proxy at a steady rate until stopped, or a burst
-/// of requests at once. A plain client: whatever the proxy answers is what the dashboard shows.
+/// Sends <see cref="TrafficWorkload"/> through the proxy at a steady rate until stopped, with a round
+/// of <see cref="StreamingWorkload"/> every few seconds, or a burst of requests at once. A plain
+/// client: whatever the proxy answers is what the dashboard shows.
 /// </summary>
 internal sealed partial class TrafficGenerator(TrafficOptions options, TimeProvider time, ILogger<TrafficGenerator> logger) : IAsyncDisposable
 {
     // A stalled proxy must not make requests pile up: past this many in flight, ticks are skipped.
     private const int MaxInFlight = 64;
     private const int BurstConcurrency = 32;
+    private static readonly TimeSpan StreamingRoundEvery = TimeSpan.FromSeconds(5);
 
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
     private readonly Lock _lock = new();
     private HttpClient? _client;
     private CancellationTokenSource? _running;
+    private StreamingWorkload? _streaming;
     private Task _loop = Task.CompletedTask;
     private long _sequence;
     private long _completed;
@@ -31,11 +34,14 @@ internal sealed partial class TrafficGenerator(TrafficOptions options, TimeProvi
         }
     }
 
-    /// <summary>Requests sent whose exchange has ended, answered or not.</summary>
+    /// <summary>
+    /// Exchanges through the proxy's HTTP/1.1 listener that have ended, answered or not: requests,
+    /// WebSocket sessions and event subscriptions. gRPC calls, through the HTTP/2 one, are not among them.
+    /// </summary>
     public long Completed => Interlocked.Read(ref _completed);
 
-    /// <summary>Starts sending to <paramref name="proxy"/>; does nothing if already running.</summary>
-    public void Start(Uri proxy)
+    /// <summary>Starts sending to <paramref name="proxy"/>, gRPC to <paramref name="grpc"/>; does nothing if already running.</summary>
+    public void Start(Uri proxy, Uri grpc)
     {
         lock (_lock)
         {
@@ -45,8 +51,9 @@ internal sealed partial class TrafficGenerator(TrafficOptions options, TimeProvi
             }
 
             _client ??= new HttpClient { BaseAddress = proxy, Timeout = TimeSpan.FromSeconds(30) };
+            _streaming ??= new StreamingWorkload(_client, grpc);
             _running = new CancellationTokenSource();
-            _loop = RunAsync(_client, _running.Token);
+            _loop = Task.WhenAll(RunAsync(_client, _running.Token), RunStreamingAsync(_streaming, _running.Token));
         }
 
         LogStarted(logger, options.RatePerSecond, proxy);
@@ -106,6 +113,7 @@ internal sealed partial class TrafficGenerator(TrafficOptions options, TimeProvi
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        _streaming?.Dispose();
         _client?.Dispose();
         _inFlight.Dispose();
     }
@@ -126,6 +134,24 @@ internal sealed partial class TrafficGenerator(TrafficOptions options, TimeProvi
         catch (OperationCanceledException)
         {
             // Stopped.
+        }
+    }
+
+    // A round runs to its end once begun, so every exchange it counts reached the proxy.
+    private async Task RunStreamingAsync(StreamingWorkload streaming, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await streaming.RunRoundAsync();
+            Interlocked.Add(ref _completed, StreamingWorkload.Http1ExchangesPerRound);
+            try
+            {
+                await Task.Delay(StreamingRoundEvery, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 

@@ -62,6 +62,9 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     /// <summary>The proxy's public address, as a client sees it.</summary>
     public Uri ProxyAddress { get; private set; } = null!;
 
+    /// <summary>The proxy's HTTP/2-only listener, for gRPC (prior knowledge, no TLS).</summary>
+    public Uri GrpcAddress { get; private set; } = null!;
+
     /// <summary>The proxy's admin listener, where <c>/ginx/status</c> is served.</summary>
     public Uri AdminAddress { get; private set; } = null!;
 
@@ -73,7 +76,7 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ginx_AppHost>(
             // Ports of the orchestrator's choosing; no generated traffic, so counts in tests stay exact.
-            ["--Topology:ProxyPort=", "--Topology:AdminPort=", "--Topology:Traffic:Enabled=false"], timeout.Token);
+            ["--Topology:ProxyPort=", "--Topology:AdminPort=", "--Topology:GrpcPort=", "--Topology:Traffic:Enabled=false"], timeout.Token);
 
         var proxy = builder.CreateResourceBuilder<ProjectResource>("proxy");
         // Port 1 on loopback: nothing listens there, so every connection is refused at once.
@@ -108,6 +111,7 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
             .Select(name => _app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
 
         ProxyAddress = _app.GetEndpoint("proxy", "http");
+        GrpcAddress = _app.GetEndpoint("proxy", ProxyProtocolsExtensions.GrpcEndpointName);
         AdminAddress = _app.GetEndpoint("proxy", "admin");
         Proxy = new HttpClient { BaseAddress = ProxyAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
