@@ -148,5 +148,17 @@ public sealed class GrpcForwardingTests(GinxTopologyFixture topology)
         Assert.All(served, pair => Assert.InRange(pair.Value, fairShare - 1, fairShare + 1));
     }
 
+    [Fact]
+    public async Task Call_ToTheHttp11Listener_FailsUnavailable()
+    {
+        using var channel = GrpcChannel.ForAddress(topology.ProxyAddress);
+        var client = new Replica.ReplicaClient(channel);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.DescribeAsync(new DescribeRequest(), deadline: Deadline(), cancellationToken: Cancellation).ResponseAsync);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(error.Status.ToString());
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+    }
+
     private static DateTime Deadline() => DateTime.UtcNow + Patience;
 }
