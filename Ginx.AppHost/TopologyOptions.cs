@@ -31,18 +31,18 @@ public sealed class TopologyOptions
     /// <summary>The traffic the AppHost generates through the proxy.</summary>
     public TrafficOptions Traffic { get; set; } = new();
 
-    /// <summary>The cluster's <c>LoadBalancingPolicy</c>, any name the proxy knows.</summary>
+    /// <summary>The balanced clusters' <c>LoadBalancingPolicy</c> (HTTP and gRPC), any name the proxy knows.</summary>
     [Required(AllowEmptyStrings = false)]
     public string LoadBalancingPolicy { get; set; } = "WeightedRoundRobin";
 
     /// <summary>
-    /// Destination metadata per replica, handed to the proxy as is:
+    /// Destination metadata per replica, in both balanced clusters, handed to the proxy as is:
     /// <c>Topology:Destinations:backend-1:Weight=5</c>, <c>…:backend-3:Backup=true</c>. The proxy
     /// validates the values; the AppHost only checks that each names a replica it starts.
     /// </summary>
     public Dictionary<string, Dictionary<string, string>> Destinations { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The cluster's metadata, handed to the proxy as is: <c>Topology:ClusterMetadata:HashKey=header:X-User</c>.</summary>
+    /// <summary>The balanced clusters' metadata (HTTP and gRPC), handed to the proxy as is: <c>Topology:ClusterMetadata:HashKey=header:X-User</c>.</summary>
     public Dictionary<string, string> ClusterMetadata { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The resource name of replica <paramref name="index"/>, counting from 1.</summary>
