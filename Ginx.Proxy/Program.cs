@@ -1,5 +1,12 @@
 using Ginx.Proxy;
 using Ginx.Proxy.Configuration;
+using Ginx.Proxy.NginxConf;
+
+if (PrintConfigCommand.IsRequested(args, out var rest))
+{
+    // Reads the configuration as the proxy would, but builds no host: nothing is bound or started.
+    return PrintConfigCommand.Run(WebApplication.CreateBuilder(rest).Configuration, Console.Out, Console.Error);
+}
 
 ProxyRuntimeDefaults.Apply();
 

@@ -6,8 +6,8 @@ namespace Ginx.Proxy.LoadBalancing;
 /// <summary>
 /// What <see cref="GinxLoadBalancingPolicies.ConsistentHash"/> hashes, from the cluster's
 /// <see cref="MetadataKey"/> metadata: <c>header:NAME</c>, <c>cookie:NAME</c>, <c>query:NAME</c>,
-/// <c>path</c> or <c>client-ip</c> (nginx's <c>hash $http_name</c>, <c>$cookie_name</c>,
-/// <c>$arg_name</c>, <c>$uri</c>, <c>$remote_addr</c>).
+/// <c>path</c>, <c>path-and-query</c> or <c>client-ip</c> (nginx's <c>hash $http_name</c>, <c>$cookie_name</c>,
+/// <c>$arg_name</c>, <c>$uri</c>, <c>$request_uri</c>, <c>$remote_addr</c>).
 /// </summary>
 internal sealed class HashKey
 {
@@ -29,6 +29,7 @@ internal sealed class HashKey
         Cookie,
         Query,
         Path,
+        PathAndQuery,
         ClientIp,
     }
 
@@ -51,6 +52,12 @@ internal sealed class HashKey
         if (text.Equals("path", StringComparison.OrdinalIgnoreCase))
         {
             key = new HashKey(HashKeySource.Path, "");
+            return true;
+        }
+
+        if (text.Equals("path-and-query", StringComparison.OrdinalIgnoreCase))
+        {
+            key = new HashKey(HashKeySource.PathAndQuery, "");
             return true;
         }
 
@@ -103,6 +110,9 @@ internal sealed class HashKey
                 return true;
             case HashKeySource.Path:
                 hash = StableHash.Of(context.Request.Path.Value);
+                return true;
+            case HashKeySource.PathAndQuery:
+                hash = StableHash.Of(context.Request.Path.Value, context.Request.QueryString.Value);
                 return true;
             default:
                 return TryHash(context.Connection.RemoteIpAddress, out hash);

@@ -16,7 +16,7 @@ internal sealed class LoadBalancingMetadataValidator : IClusterValidator
         if (cluster.Metadata?.TryGetValue(HashKey.MetadataKey, out var hashKey) == true && !HashKey.TryParse(hashKey, out _))
         {
             errors.Add(new ArgumentException(
-                $"Cluster '{cluster.ClusterId}': metadata '{HashKey.MetadataKey}' = '{hashKey}' is not one of 'header:NAME', 'cookie:NAME', 'query:NAME', 'path', 'client-ip'."));
+                $"Cluster '{cluster.ClusterId}': metadata '{HashKey.MetadataKey}' = '{hashKey}' is not one of 'header:NAME', 'cookie:NAME', 'query:NAME', 'path', 'path-and-query', 'client-ip'."));
         }
 
         var problems = new List<string>();

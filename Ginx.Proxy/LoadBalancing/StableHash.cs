@@ -14,15 +14,20 @@ internal static class StableHash
 
     public static ulong Of(ReadOnlySpan<char> text) => Of(MemoryMarshal.AsBytes(text));
 
-    public static ulong Of(ReadOnlySpan<byte> data)
+    public static ulong Of(ReadOnlySpan<byte> data) => Mix(Add(OffsetBasis, data));
+
+    /// <summary>The hash of <paramref name="first"/> and <paramref name="second"/> written one after the other, without joining them.</summary>
+    public static ulong Of(ReadOnlySpan<char> first, ReadOnlySpan<char> second) =>
+        Mix(Add(Add(OffsetBasis, MemoryMarshal.AsBytes(first)), MemoryMarshal.AsBytes(second)));
+
+    private static ulong Add(ulong hash, ReadOnlySpan<byte> data)
     {
-        var hash = OffsetBasis;
         foreach (var b in data)
         {
             hash = (hash ^ b) * Prime;
         }
 
-        return Mix(hash);
+        return hash;
     }
 
     private static ulong Mix(ulong hash)
