@@ -1,4 +1,5 @@
 using Ginx.Proxy.Configuration;
+using Ginx.Proxy.NginxConf;
 
 namespace Ginx.Proxy;
 
@@ -13,6 +14,9 @@ public static class GinxProxyApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+
+        // Before the proxy: the nginx file names the section the proxy reads.
+        builder.AddGinxNginxConf();
         builder.AddGinxProxy();
 
         var app = builder.Build();
@@ -23,6 +27,7 @@ public static class GinxProxyApplication
 
         try
         {
+            app.Services.GetService<NginxConfStatus>()?.ThrowIfRejectedAtStartup();
             ValidateOptions(app.Services);
             app.MapGinxProxy();
         }

@@ -29,6 +29,7 @@ public static class GinxHostApplicationBuilderExtensions
             .AddServiceDiscoveryDestinationResolver()
             .AddGinxFailureHandling()
             .AddGinxLoadBalancing()
+            .AddGinxNginxEquivalents()
             .AddGinxTelemetry();
     }
 
