@@ -33,11 +33,11 @@ public sealed class NginxConfReader
     public static (IReadOnlyList<NginxDirective> Directives, NginxConfReader Reader) Read(string path, NginxConfProblems problems)
     {
         var reader = new NginxConfReader(path, problems);
-        var directives = reader.ReadFile(Path.GetFullPath(path), path, depth: 0) ?? [];
+        var directives = reader.ReadFile(Path.GetFullPath(path), path, depth: 0, includedAt: null) ?? [];
         return (directives, reader);
     }
 
-    private List<NginxDirective>? ReadFile(string fullPath, string displayPath, int depth)
+    private List<NginxDirective>? ReadFile(string fullPath, string displayPath, int depth, NginxSource? includedAt)
     {
         string text;
         try
@@ -46,7 +46,16 @@ public sealed class NginxConfReader
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            _problems.Add(displayPath, $"cannot be read: {exception.Message}");
+            var why = exception is FileNotFoundException or DirectoryNotFoundException ? "no such file" : exception.Message;
+            if (includedAt is { } include)
+            {
+                _problems.Add(include, $"include \"{displayPath}\" cannot be read: {why}");
+            }
+            else
+            {
+                _problems.Add(displayPath, $"cannot be read: {why}");
+            }
+
             return null;
         }
 
@@ -126,7 +135,7 @@ public sealed class NginxConfReader
 
         foreach (var (fullPath, displayPath) in Resolve(directive))
         {
-            directives.AddRange(ReadFile(fullPath, displayPath, depth + 1) ?? []);
+            directives.AddRange(ReadFile(fullPath, displayPath, depth + 1, directive.Source) ?? []);
         }
     }
 

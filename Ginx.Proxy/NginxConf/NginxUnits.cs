@@ -83,11 +83,22 @@ internal static partial class NginxUnits
     public static bool TryParseCount(string text, out int count) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out count);
 
-    /// <summary>A time as nginx would write it, for messages: <c>5s</c>, <c>500ms</c>.</summary>
-    public static string Describe(TimeSpan time) =>
-        time.Ticks % TimeSpan.TicksPerSecond == 0
-            ? $"{(long)time.TotalSeconds}s"
-            : $"{(long)time.TotalMilliseconds}ms";
+    /// <summary>A time as nginx would write it, in its largest whole unit, for messages: <c>2h</c>, <c>500ms</c>.</summary>
+    public static string Describe(TimeSpan time)
+    {
+        var milliseconds = (long)time.TotalMilliseconds;
+        foreach (var (unit, size) in Units)
+        {
+            if (milliseconds != 0 && milliseconds % size == 0)
+            {
+                return $"{milliseconds / size}{unit}";
+            }
+        }
+
+        return $"{milliseconds}ms";
+    }
+
+    private static readonly (string Unit, long Milliseconds)[] Units = [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)];
 
     /// <summary>A duration as .NET configuration writes it: <c>00:00:10</c>, <c>00:00:00.5</c>.</summary>
     public static string Format(TimeSpan time)
