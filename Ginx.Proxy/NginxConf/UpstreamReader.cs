@@ -74,6 +74,22 @@ internal sealed class UpstreamReader(NginxConfProblems problems, AcceptedWithout
             }
         }
 
+        if (method is { Name: "random" })
+        {
+            foreach (var weighted in servers.Where(server => server.Weight != 1))
+            {
+                problems.Add(weighted.Source, $"weight={weighted.Weight} with \"random\" ({method.Source}): Ginx's random picks ignore weights, so the weights would be lost; leave them out or balance another way");
+            }
+        }
+
+        if (method is { Name: not "least_conn" })
+        {
+            foreach (var slow in servers.Where(server => server.SlowStart > TimeSpan.Zero))
+            {
+                problems.Add(slow.Source, $"\"slow_start\" cannot be used with \"{method.Name}\" ({method.Source}), as in nginx Plus");
+            }
+        }
+
         return new Upstream(name, servers, policy, hashKey, block.Source);
     }
 
