@@ -27,6 +27,22 @@ internal static class DirectiveChecks
         return HasArguments(directive, min, max, problems);
     }
 
+    /// <summary>
+    /// Notes a directive that is harmless where it is (<paramref name="isHarmless"/>) as accepted
+    /// without effect; reports any other as unknown in <paramref name="context"/>, saying what Ginx reads there.
+    /// </summary>
+    public static void AcceptHarmlessOrReport(NginxDirective directive, bool isHarmless, string context, string reads, NginxConfProblems problems, AcceptedWithoutEffect accepted)
+    {
+        if (isHarmless)
+        {
+            accepted.Add(directive.Name);
+        }
+        else
+        {
+            problems.Add(directive.Source, $"unknown directive \"{directive.Name}\" {context}: Ginx reads {reads}");
+        }
+    }
+
     private static bool HasArguments(NginxDirective directive, int min, int max, NginxConfProblems problems)
     {
         var count = directive.Arguments.Count;

@@ -44,11 +44,10 @@ internal sealed record LocationBlock(
                 case "location":
                     problems.Add(inner.Source, "nested locations are not supported by Ginx; write each location inside the server");
                     break;
-                case var name when HarmlessDirectives.IsHarmlessInHttp(name):
-                    accepted.Add(name);
-                    break;
                 default:
-                    problems.Add(inner.Source, $"unknown directive \"{inner.Name}\" in location: Ginx reads proxy_pass, proxy_next_upstream*, proxy_connect_timeout, proxy_read_timeout, proxy_set_header, proxy_http_version, proxy_buffering and client_max_body_size");
+                    DirectiveChecks.AcceptHarmlessOrReport(inner, HarmlessDirectives.IsHarmlessInHttp(inner.Name), "in location",
+                        "proxy_pass, proxy_next_upstream*, proxy_connect_timeout, proxy_read_timeout, proxy_set_header, proxy_http_version, proxy_buffering and client_max_body_size",
+                        problems, accepted);
                     break;
             }
         }

@@ -60,11 +60,9 @@ internal sealed class NginxConfTranslator
                 case "stream" or "mail":
                     _problems.Add(directive.Source, $"\"{directive.Name}\": Ginx proxies HTTP only");
                     break;
-                case var name when HarmlessDirectives.IsHarmlessInMain(name):
-                    _accepted.Add(name);
-                    break;
                 default:
-                    _problems.Add(directive.Source, $"unknown directive \"{directive.Name}\" at the top level: Ginx reads events, http and process settings such as worker_processes");
+                    DirectiveChecks.AcceptHarmlessOrReport(directive, HarmlessDirectives.IsHarmlessInMain(directive.Name),
+                        "at the top level", "events, http and process settings such as worker_processes", _problems, _accepted);
                     break;
             }
         }
@@ -95,11 +93,9 @@ internal sealed class NginxConfTranslator
                     }
 
                     break;
-                case var name when HarmlessDirectives.IsHarmlessInHttp(name):
-                    _accepted.Add(name);
-                    break;
                 default:
-                    _problems.Add(directive.Source, $"unknown directive \"{directive.Name}\" in http: Ginx reads upstream, server and the proxy settings");
+                    DirectiveChecks.AcceptHarmlessOrReport(directive, HarmlessDirectives.IsHarmlessInHttp(directive.Name),
+                        "in http", "upstream, server and the proxy settings", _problems, _accepted);
                     break;
             }
         }

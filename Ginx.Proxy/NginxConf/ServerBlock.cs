@@ -53,11 +53,9 @@ internal sealed record ServerBlock(
                     labels[location.Label] = inner.Source;
                     locations.Add(location);
                     break;
-                case var name when HarmlessDirectives.IsHarmlessInHttp(name):
-                    accepted.Add(name);
-                    break;
                 default:
-                    problems.Add(inner.Source, $"unknown directive \"{inner.Name}\" in server: Ginx reads listen, server_name, location and the proxy settings");
+                    DirectiveChecks.AcceptHarmlessOrReport(inner, HarmlessDirectives.IsHarmlessInHttp(inner.Name),
+                        "in server", "listen, server_name, location and the proxy settings", problems, accepted);
                     break;
             }
         }

@@ -120,7 +120,8 @@ internal sealed class UpstreamReader(NginxConfProblems problems, AcceptedWithout
             case "least_conn" or "ip_hash" or "hash" or "random":
                 return null;
             default:
-                problems.Add(directive.Source, $"unknown directive \"{directive.Name}\" in upstream: Ginx reads server, least_conn, ip_hash, hash, random, keepalive, keepalive_timeout, keepalive_requests, keepalive_time and zone");
+                DirectiveChecks.AcceptHarmlessOrReport(directive, isHarmless: false, "in upstream",
+                    "server, least_conn, ip_hash, hash, random, keepalive, keepalive_timeout, keepalive_requests, keepalive_time and zone", problems, accepted);
                 return null;
         }
     }
