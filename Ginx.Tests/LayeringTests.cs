@@ -29,7 +29,9 @@ public sealed partial class LayeringTests
         // nginx's max_fails counts what proxy_next_upstream calls a failure: Health reads the retry conditions.
         ["Health"] = [.. Feature, "Retries"],
         ["Management"] = ["*"],
-        [Root] = ["Management", "Configuration"],
+        // Beside Management at the top: it writes the features' configuration keys, so it reads their names and parsers.
+        ["NginxConf"] = [.. Core, "LoadBalancing", "Retries", "Health"],
+        [Root] = ["Management", "Configuration", "NginxConf"],
     };
 
     [Fact]

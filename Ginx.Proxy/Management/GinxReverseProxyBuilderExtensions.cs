@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Health;
 using Ginx.Proxy.LoadBalancing;
+using Ginx.Proxy.NginxConf;
 using Ginx.Proxy.Retries;
 using Ginx.Proxy.Telemetry;
 using Ginx.Proxy.Upstream;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Configuration.ClusterValidators;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -131,6 +133,19 @@ public static class GinxReverseProxyBuilderExtensions
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, ProxyAttemptTransformProvider>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the <c>RequestHeaderClientAddress</c> transform (nginx's <c>$remote_addr</c> in a header) and
+    /// the cluster <c>ConnectTimeout</c> metadata (nginx's <c>proxy_connect_timeout</c>). Always on, so
+    /// the JSON <c>--print-config</c> prints works without the nginx file.
+    /// </summary>
+    public static IReverseProxyBuilder AddGinxNginxEquivalents(this IReverseProxyBuilder builder)
+    {
+        builder.AddTransformFactory<ClientAddressHeaderTransformFactory>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, ConnectTimeoutHttpClientFactory>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, ConnectTimeoutHttpClientFactory.Validator>());
         return builder;
     }
 }

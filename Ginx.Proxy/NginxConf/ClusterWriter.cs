@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ginx.Proxy.Health;
 using Ginx.Proxy.LoadBalancing;
+using Ginx.Proxy.Upstream;
 using Ginx.Proxy.Retries;
 
 namespace Ginx.Proxy.NginxConf;
@@ -9,11 +10,11 @@ namespace Ginx.Proxy.NginxConf;
 /// Writes one YARP cluster per upstream (and per single server a <c>proxy_pass</c> names directly),
 /// with Ginx's metadata for what nginx writes on the <c>server</c> lines and in the locations.
 /// </summary>
-internal sealed class ClusterWriter(IReadOnlyList<Upstream> upstreams, NginxConfProblems problems)
+internal sealed class ClusterWriter(IReadOnlyList<UpstreamBlock> upstreams, NginxConfProblems problems)
 {
     private const int MostTries = 10;
 
-    private readonly List<Upstream> _clusters = [.. upstreams];
+    private readonly List<UpstreamBlock> _clusters = [.. upstreams];
     private readonly Dictionary<string, ClusterAgreement> _agreements = [];
 
     /// <summary>The cluster <paramref name="location"/> proxies to, or null (reported) when its upstream is unknown.</summary>
@@ -45,7 +46,7 @@ internal sealed class ClusterWriter(IReadOnlyList<Upstream> upstreams, NginxConf
         }
     }
 
-    private void Write(ConfigurationEntries entries, Upstream cluster, ClusterAgreement agreement)
+    private void Write(ConfigurationEntries entries, UpstreamBlock cluster, ClusterAgreement agreement)
     {
         void Add(string value, params string[] path) => entries.Add(value, ["Clusters", cluster.Name, .. path]);
 
@@ -108,7 +109,7 @@ internal sealed class ClusterWriter(IReadOnlyList<Upstream> upstreams, NginxConf
     }
 
     // nginx's 0 means "every server once"; Ginx counts tries, and never repeats a server in one request.
-    private static string Tries(Upstream cluster, ClusterAgreement agreement)
+    private static string Tries(UpstreamBlock cluster, ClusterAgreement agreement)
     {
         var tries = int.Parse(agreement.Get("proxy_next_upstream_tries", "0"), CultureInfo.InvariantCulture);
         var servers = cluster.Servers.Count(server => !server.Down);
@@ -119,7 +120,7 @@ internal sealed class ClusterWriter(IReadOnlyList<Upstream> upstreams, NginxConf
         NginxUnits.TryParseTime(agreement.Get(setting, NginxUnits.Describe(fallback)), out var time) ? NginxUnits.Format(time) : NginxUnits.Format(fallback);
 
     // Ginx counts failures per cluster: the servers must agree, as the locations must.
-    private (int MaxFails, TimeSpan FailTimeout)? FailureCounting(Upstream cluster)
+    private (int MaxFails, TimeSpan FailTimeout)? FailureCounting(UpstreamBlock cluster)
     {
         var counted = cluster.Servers.Where(server => !server.Down).ToList();
         if (counted.Count == 0)
@@ -149,7 +150,7 @@ internal sealed class ClusterWriter(IReadOnlyList<Upstream> upstreams, NginxConf
         var clusterId = pass.Target.Replace("[", "", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal).Replace(':', '-');
         if (!_clusters.Exists(cluster => cluster.Name == clusterId))
         {
-            _clusters.Add(new Upstream(clusterId, [new UpstreamServer(pass.Target, pass.Source)], GinxLoadBalancingPolicies.WeightedRoundRobin, null, pass.Source));
+            _clusters.Add(new UpstreamBlock(clusterId, [new UpstreamServer(pass.Target, pass.Source)], GinxLoadBalancingPolicies.WeightedRoundRobin, null, pass.Source));
         }
 
         return clusterId;

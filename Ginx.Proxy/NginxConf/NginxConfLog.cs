@@ -1,3 +1,5 @@
+using Ginx.Proxy.Utilities;
+
 namespace Ginx.Proxy.NginxConf;
 
 /// <summary>
@@ -32,11 +34,11 @@ internal sealed partial class NginxConfLog(NginxConfStatus status, ILogger<Nginx
     private void LogRejected(IReadOnlyList<string> problems) =>
         LogReloadRejected(logger, status.Path, string.Concat(problems.Select(problem => Environment.NewLine + "  - " + problem)));
 
-    [LoggerMessage(EventId = 40, Level = LogLevel.Information,
+    [LoggerMessage(EventId = EventIds.NginxConfApplied, Level = LogLevel.Information,
         Message = "nginx configuration {Path} applied; accepted without effect: {Accepted}")]
     private static partial void LogRead(ILogger logger, string path, string accepted);
 
-    [LoggerMessage(EventId = 41, Level = LogLevel.Error,
+    [LoggerMessage(EventId = EventIds.NginxConfReloadRejected, Level = LogLevel.Error,
         Message = "nginx configuration {Path} rejected; the previous configuration keeps serving:{Problems}")]
     private static partial void LogReloadRejected(ILogger logger, string path, string problems);
 }

@@ -9,7 +9,7 @@ internal sealed class NginxConfTranslator
 {
     private readonly NginxConfProblems _problems;
     private readonly AcceptedWithoutEffect _accepted = new();
-    private readonly List<Upstream> _upstreams = [];
+    private readonly List<UpstreamBlock> _upstreams = [];
     private readonly List<ServerBlock> _servers = [];
 
     private NginxConfTranslator(NginxConfProblems problems) => _problems = problems;
@@ -101,7 +101,7 @@ internal sealed class NginxConfTranslator
         }
     }
 
-    private void AddUpstream(Upstream? upstream)
+    private void AddUpstream(UpstreamBlock? upstream)
     {
         if (upstream is null)
         {

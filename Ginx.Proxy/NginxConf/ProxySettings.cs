@@ -1,4 +1,4 @@
-using Ginx.Proxy.Retries;
+using Ginx.Proxy.Upstream;
 
 namespace Ginx.Proxy.NginxConf;
 

@@ -1,4 +1,5 @@
 using Ginx.Proxy.LoadBalancing;
+using Ginx.Proxy.Upstream;
 using YarpPolicies = Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies;
 
 namespace Ginx.Proxy.NginxConf;
@@ -12,7 +13,7 @@ internal sealed class UpstreamReader(NginxConfProblems problems, AcceptedWithout
     /// <summary>Directives that tune nginx's connections to the servers; Ginx always reuses its connections.</summary>
     private static readonly HashSet<string> ConnectionTuning = ["keepalive", "keepalive_timeout", "keepalive_requests", "keepalive_time", "zone"];
 
-    public Upstream? Read(NginxDirective block)
+    public UpstreamBlock? Read(NginxDirective block)
     {
         if (!DirectiveChecks.IsBlock(block, 1, 1, problems))
         {
@@ -90,7 +91,7 @@ internal sealed class UpstreamReader(NginxConfProblems problems, AcceptedWithout
             }
         }
 
-        return new Upstream(name, servers, policy, hashKey, block.Source);
+        return new UpstreamBlock(name, servers, policy, hashKey, block.Source);
     }
 
     private (string Policy, string? HashKey)? ReadMethod(NginxDirective directive)

@@ -2,7 +2,7 @@ namespace Ginx.Proxy.Utilities;
 
 /// <summary>
 /// Every id Ginx's logs carry, in one list so none is used twice: from 1 the configuration, from
-/// 20 telemetry's news about destinations, from 30 retries.
+/// 20 telemetry's news about destinations, from 30 retries, from 40 the nginx configuration file.
 /// </summary>
 internal static class EventIds
 {
@@ -17,4 +17,7 @@ internal static class EventIds
     public const int ActiveHealthProbePassedAgain = 23;
 
     public const int Retrying = 30;
+
+    public const int NginxConfApplied = 40;
+    public const int NginxConfReloadRejected = 41;
 }

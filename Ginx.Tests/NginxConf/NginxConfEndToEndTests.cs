@@ -42,7 +42,7 @@ public sealed class NginxConfEndToEndTests
         var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
         await using var _ = new AsyncDisposables(backends);
         var (a, b, c) = (backends[0], backends[1], backends[2]);
-        await using var ginx = await StartAsync(Upstream([$"{Address(a)} weight=5", Address(b), $"{Address(c)} weight=1"]), Cancellation);
+        await using var ginx = await StartAsync(NginxFile([$"{Address(a)} weight=5", Address(b), $"{Address(c)} weight=1"]), Cancellation);
 
         var sequence = await ServedByAsync(ginx, 14);
 
@@ -60,7 +60,7 @@ public sealed class NginxConfEndToEndTests
         var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
         await using var _ = new AsyncDisposables(backends);
         var (a, b, c) = (backends[0], backends[1], backends[2]);
-        await using var ginx = await StartAsync(Upstream([Address(a), Address(b), $"{Address(c)} backup"]), Cancellation);
+        await using var ginx = await StartAsync(NginxFile([Address(a), Address(b), $"{Address(c)} backup"]), Cancellation);
 
         Assert.DoesNotContain(c.Name, await ServedByAsync(ginx, 6));
 
@@ -76,7 +76,7 @@ public sealed class NginxConfEndToEndTests
         var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
         await using var _ = new AsyncDisposables(backends);
         var (a, b, c) = (backends[0], backends[1], backends[2]);
-        await using var ginx = await StartAsync(Upstream([Address(a), $"{Address(b)} down", Address(c)]), Cancellation);
+        await using var ginx = await StartAsync(NginxFile([Address(a), $"{Address(b)} down", Address(c)]), Cancellation);
 
         var served = await ServedByAsync(ginx, 8);
 
@@ -92,7 +92,7 @@ public sealed class NginxConfEndToEndTests
         var (a, b, c) = (backends[0], backends[1], backends[2]);
         a.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 502 };
         await using var ginx = await StartAsync(
-            Upstream(backends.Select(backend => $"{Address(backend)} max_fails=1 fail_timeout=30s"), locationExtra: "proxy_next_upstream error timeout http_502;"),
+            NginxFile(backends.Select(backend => $"{Address(backend)} max_fails=1 fail_timeout=30s"), locationExtra: "proxy_next_upstream error timeout http_502;"),
             Cancellation);
 
         var served = await ServedByAsync(ginx, 9);
@@ -107,7 +107,7 @@ public sealed class NginxConfEndToEndTests
     {
         var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
         await using var _ = new AsyncDisposables(backends);
-        await using var ginx = await StartAsync(Upstream(backends.Select(Address), upstreamExtra: "hash $arg_user consistent;"), Cancellation);
+        await using var ginx = await StartAsync(NginxFile(backends.Select(Address), upstreamExtra: "hash $arg_user consistent;"), Cancellation);
 
         var byUser = new Dictionary<string, List<string>>();
         foreach (var user in Enumerable.Range(1, 12).Select(i => $"user{i}"))
@@ -129,7 +129,7 @@ public sealed class NginxConfEndToEndTests
             backend.Chaos.Current = new ChaosSettings { AbortRate = 1 };
         }
 
-        await using var ginx = await StartAsync(Upstream(backends.Select(backend => $"{Address(backend)} max_fails=0")), Cancellation);
+        await using var ginx = await StartAsync(NginxFile(backends.Select(backend => $"{Address(backend)} max_fails=0")), Cancellation);
         long Aborted() => backends.Sum(backend => backend.Stats.Snapshot(backend.Name).Aborted);
 
         using var post = await ginx.Proxy.Client.PostAsync("/echo", new StringContent("order #1"), Cancellation);
@@ -148,7 +148,7 @@ public sealed class NginxConfEndToEndTests
     public async Task ProxySetHeader_AddsXForwardedForOnlyWhereAsked()
     {
         await using var backend = await InProcessBackend.StartAsync("b-1", Cancellation);
-        await using var ginx = await StartAsync(Upstream([Address(backend)]).Replace(
+        await using var ginx = await StartAsync(NginxFile([Address(backend)]).Replace(
             "server {",
             "server {\n        location /forwarded/ { proxy_pass http://backend/; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; }",
             StringComparison.Ordinal), Cancellation);
@@ -168,10 +168,10 @@ public sealed class NginxConfEndToEndTests
         await using var _ = new AsyncDisposables(backends);
         var (a, b, c) = (backends[0], backends[1], backends[2]);
         await using var ginx = await StartAsync(
-            Upstream([Address(a), Address(b)]), Cancellation, services => services.AddLogging(logging => logging.AddFakeLogging()));
+            NginxFile([Address(a), Address(b)]), Cancellation, services => services.AddLogging(logging => logging.AddFakeLogging()));
         var logs = ginx.Proxy.Services.GetFakeLogCollector();
 
-        await ginx.RewriteAsync(Upstream([$"{Address(c)} weight=0"]), Cancellation);
+        await ginx.RewriteAsync(NginxFile([$"{Address(c)} weight=0"]), Cancellation);
         await Eventually.HoldsAsync(() => logs.GetSnapshot().Any(log => log.Level == LogLevel.Error), TimeSpan.FromSeconds(10), "the rejected reload is logged");
 
         var error = Assert.Single(logs.GetSnapshot(), log => log.Level == LogLevel.Error);
@@ -179,7 +179,7 @@ public sealed class NginxConfEndToEndTests
         Assert.Equal([a.Name, b.Name], (await ServedByAsync(ginx, 2)).Order());
 
         // A good file afterwards is applied.
-        await ginx.RewriteAsync(Upstream([Address(c)]), Cancellation);
+        await ginx.RewriteAsync(NginxFile([Address(c)]), Cancellation);
         await Eventually.HoldsAsync(async () => (await ServedByAsync(ginx, 1))[0] == c.Name, TimeSpan.FromSeconds(10), "the corrected file is applied");
     }
 
@@ -187,7 +187,7 @@ public sealed class NginxConfEndToEndTests
     public async Task Start_BrokenFile_IsRefusedWithEveryProblem()
     {
         var exception = await Assert.ThrowsAsync<ProxyConfigurationException>(() =>
-            StartAsync(Upstream(["127.0.0.1:1 weight=0", "127.0.0.1:2 bogus"], locationExtra: "proxy_next_upstream non_idempotent;"), Cancellation));
+            StartAsync(NginxFile(["127.0.0.1:1 weight=0", "127.0.0.1:2 bogus"], locationExtra: "proxy_next_upstream non_idempotent;"), Cancellation));
 
         var path = exception.Problems[0].Split(':')[0];
         Assert.Equal(

@@ -51,7 +51,7 @@ internal sealed class NginxConfProxy : IAsyncDisposable
     /// An nginx file with one upstream of <paramref name="servers"/> behind <c>location /</c>. Line 4
     /// opens the upstream, line 5 holds <paramref name="upstreamExtra"/>, the servers follow from line 6.
     /// </summary>
-    public static string Upstream(IEnumerable<string> servers, string upstreamExtra = "", string locationExtra = "")
+    public static string NginxFile(IEnumerable<string> servers, string upstreamExtra = "", string locationExtra = "")
     {
         List<string> lines = ["events {}", "", "http {", "    upstream backend {", $"        {upstreamExtra}"];
         lines.AddRange(servers.Select(server => $"        server {server};"));

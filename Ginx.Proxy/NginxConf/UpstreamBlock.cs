@@ -6,4 +6,4 @@ namespace Ginx.Proxy.NginxConf;
 /// <param name="Policy">The Ginx or YARP load-balancing policy that does what the method does.</param>
 /// <param name="HashKey">What <c>ConsistentHash</c> hashes (Ginx's <c>HashKey</c> metadata), for <c>hash</c> and <c>ip_hash</c>.</param>
 /// <param name="Source">Where the block starts.</param>
-internal sealed record Upstream(string Name, IReadOnlyList<UpstreamServer> Servers, string Policy, string? HashKey, NginxSource Source);
+internal sealed record UpstreamBlock(string Name, IReadOnlyList<UpstreamServer> Servers, string Policy, string? HashKey, NginxSource Source);
