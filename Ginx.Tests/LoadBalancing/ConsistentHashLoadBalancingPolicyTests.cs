@@ -108,6 +108,7 @@ public sealed class ConsistentHashLoadBalancingPolicyTests
         { "cookie:session", "cookie" },
         { "query:user", "query" },
         { "path", "path" },
+        { "path-and-query", "path-and-query" },
         { "client-ip", "client-ip" },
     };
 
@@ -168,6 +169,11 @@ public sealed class ConsistentHashLoadBalancingPolicyTests
                 break;
             case "path":
                 context.Request.Path = $"/users/{text}";
+                break;
+            case "path-and-query":
+                // One path: only the query can spread these keys.
+                context.Request.Path = "/search";
+                context.Request.QueryString = new QueryString($"?q={text}");
                 break;
             default:
                 context.Connection.RemoteIpAddress = new IPAddress([10, 0, (byte)(key / 256), (byte)(key % 256)]);
