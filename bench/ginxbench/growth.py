@@ -1,0 +1,1 @@
+"""How cost grows with work (--growth): filled in below."""
