@@ -60,6 +60,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--uneven", action="store_true", help="the uneven-fleet family alone (the full run has it too)")
     parser.add_argument("--growth", action="store_true",
                         help="how cost grows: destinations (3, 100, 1,000) and idle client connections (0, 1,000, 10,000)")
+    parser.add_argument("--growth-parts", default=",".join(growth.PARTS), metavar="A,B,…",
+                        help=f"which parts of --growth to run (default {','.join(growth.PARTS)})")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per scenario and target (default 3)")
     parser.add_argument("--duration", type=float, default=8, help="seconds of each wrk run (default 8; a dying "
                         "replica's run lasts at least 10)")
@@ -93,6 +95,7 @@ def parse_args() -> argparse.Namespace:
         args.rounds, args.duration, args.warmup = 1, 2, 1
         args.connections, args.scenarios, args.faults = [64], ["get-100B"], ["slow"]
         args.out = args.out or RESULTS_DIR / "smoke.json.tmp"
+    args.growth_parts = {p.strip() for p in args.growth_parts.split(",")} & set(growth.PARTS)
     args.ginx_policies = tuple(p.strip() for p in args.ginx_policies.split(",") if p.strip())
     return args
 
@@ -144,7 +147,7 @@ def main() -> int:
         if args.uneven:
             run_uneven(args, fleet, started, load, results, charts_out)
         if args.growth:
-            results["growth"] = growth.run(args, fleet, started, launcher, tools, processes, work, log)
+            results["growth"] = growth.run(args, started, launcher, tools, processes, log)
             print("\n" + results["growth"]["tables_markdown"] + "\n")
 
         out = args.out or RESULTS_DIR / (datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ") + ".json")

@@ -55,10 +55,11 @@ class Variant:
     replicas: tuple[int, ...]  # indices into the fleet
     port: int
     healthy_only: bool = False  # over the healthy replicas alone: the limit a perfect balancer approaches
+    tag: str = ""  # tells apart variants of one policy otherwise alike (--growth's cluster sizes)
 
     @property
     def key(self) -> str:
-        return f"{self.peer.name}/{self.policy}" + ("/healthy" if self.healthy_only else "")
+        return f"{self.peer.name}/{self.policy}" + ("/healthy" if self.healthy_only else "") + (f"/{self.tag}" if self.tag else "")
 
     @property
     def label(self) -> str:
@@ -67,7 +68,7 @@ class Variant:
     @property
     def config_name(self) -> str:
         """The name of its upstream, backend or cluster in the peer's configuration."""
-        return re.sub(r"[^A-Za-z0-9]+", "_", f"{self.policy}_{'healthy' if self.healthy_only else 'all'}").lower()
+        return re.sub(r"[^A-Za-z0-9]+", "_", f"{self.policy}_{'healthy' if self.healthy_only else 'all'}{self.tag}").lower()
 
     @property
     def base(self) -> str:

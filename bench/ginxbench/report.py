@@ -5,7 +5,7 @@ from __future__ import annotations
 from .classic import LABELS, active_ratios
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
@@ -24,17 +24,17 @@ def classic_tables(rows: list[dict], targets: list[str]) -> str:
                 for r in ratios if r.metric == metric]
 
     first = ["scenario", "conns"]
-    throughput = _table(
+    throughput = table(
         first + [f"{LABELS[t]} req/s" for t in targets] + ratio_headers("requests_per_s"),
         [[row["scenario"], str(row["connections"])] + [f"{row[t]['requests_per_s']:,.0f}" for t in targets]
          + ratio_cells(row, "requests_per_s") for row in rows])
     names = " / ".join(LABELS[t] for t in proxies)
-    latency = _table(
+    latency = table(
         first + [f"p50 {names} (ms)", f"p99 {names} (ms)", f"p99.9 {names} (ms)"] + ratio_headers("p99_ms"),
         [[row["scenario"], str(row["connections"])]
          + [" / ".join(f"{row[t][m]:.2f}" for t in proxies) for m in ("p50_ms", "p99_ms", "p999_ms")]
          + ratio_cells(row, "p99_ms") for row in rows])
-    cost = _table(
+    cost = table(
         first + [f"peak RSS {names} (MB)", f"CPU {names} (µs/req)"]
         + ratio_headers("cpu_us_per_request") + ratio_headers("peak_rss_mb"),
         [[row["scenario"], str(row["connections"])]
@@ -65,10 +65,10 @@ def uneven_tables(summary: dict) -> str:
                 f"{row['p999_ms']:.2f}", f"{row['client_errors']:,}", f"{100 * row['bad_replica_share']:.2f} %",
                 " / ".join(f"{100 * s:.1f}" for s in row["served_share"]) + " %"]
 
-    parts = [f"**{f['title']}**\n\n" + _table(header, [cells(r) for r in f["rows"]]) for f in summary["faults"]]
+    parts = [f"**{f['title']}**\n\n" + table(header, [cells(r) for r in f["rows"]]) for f in summary["faults"]]
     if summary["limit"]:
         parts.append("**The limit: each proxy over the two healthy replicas alone**\n\n"
-                     + _table(header[:6], [cells(r)[:6] for r in summary["limit"]]))
+                     + table(header[:6], [cells(r)[:6] for r in summary["limit"]]))
     return "\n\n".join(parts)
 
 
