@@ -45,11 +45,12 @@ def run(args, started: dict[str, StartedPeer], launcher: PeerLauncher, tools: di
 
 
 def measure_picks(args, work: Path, log: Callable[[str], None]) -> list[dict]:
-    """One pick of every policy (bench/Ginx.Benchmarks, in process, a short job): mean ns and bytes."""
+    """One pick of every policy (bench/Ginx.Benchmarks, in process, a short job): the median time, which
+    other work on a shared box disturbs less than the mean, and the bytes allocated."""
     dll = build(BENCHMARKS_PROJECT, args.no_build)
     artifacts = work / "picks"
     argv = ["dotnet", str(dll), "--filter", "*PickDestinationBenchmarks*", "--inProcess", "--warmupCount", "2",
-            "--iterationCount", "5", "--iterationTime", "150", "--exporters", "json", "--artifacts", str(artifacts)]
+            "--iterationCount", "7", "--iterationTime", "150", "--exporters", "json", "--artifacts", str(artifacts)]
     log("picks: " + " ".join(argv[2:]))
     with open(work / "picks.log", "wb") as out:
         if subprocess.run(argv, cwd=dll.parent, stdout=out, stderr=subprocess.STDOUT).returncode != 0:
@@ -60,7 +61,7 @@ def measure_picks(args, work: Path, log: Callable[[str], None]) -> list[dict]:
     picks = []
     for benchmark in json.loads(reports[-1].read_text())["Benchmarks"]:
         size = int(benchmark["Parameters"].split("=")[1])
-        picks.append({"policy": benchmark["Method"], "destinations": size, "mean_ns": benchmark["Statistics"]["Mean"],
+        picks.append({"policy": benchmark["Method"], "destinations": size, "median_ns": benchmark["Statistics"]["Median"],
                       "allocated_bytes": benchmark.get("Memory", {}).get("BytesAllocatedPerOperation")})
     return picks
 
@@ -77,21 +78,29 @@ def measure_destinations(args, started: dict[str, StartedPeer], launcher: PeerLa
                 for size in DESTINATIONS for policy in policies]
     cycled = [launcher.replica_ports[i % len(launcher.replica_ports)] for i in range(max(DESTINATIONS))]
     big = replace(launcher, replica_ports=cycled).start(ginx, variants, admin_port=ports.pop())
-    rows = []
     for variant in variants:
         wait_ready(variant.key, variant.base + "/health", processes)
+
+    def load(variant: Variant, duration: float):
+        return run_wrk(tools["wrk"], processes, variant.base, UNEVEN_SCENARIO, UNEVEN_CONNECTIONS, args.threads,
+                       duration, big.process.pid)
+
+    # The process's first load warms the JIT up; each later cluster needs only its own connections.
     for n, variant in enumerate(variants):
-        def load(duration: float):
-            return run_wrk(tools["wrk"], processes, variant.base, UNEVEN_SCENARIO, UNEVEN_CONNECTIONS, args.threads,
-                           duration, big.process.pid)
-        # The process's first load warms the JIT up; each later cluster needs only its own connections.
-        load(args.warmup if n == 0 else min(args.warmup, 2))
-        result = load(args.duration)
-        size = len(variant.replicas)
-        log(f"destinations {size:>5} {variant.policy:24} {result.requests_per_s:>8,.0f} req/s  p99 {result.p99_ms:6.2f} ms  "
-            f"cpu {result.cpu_us_per_request:5.1f} µs/req")
-        rows.append({"policy": variant.policy, "destinations": size, "requests_per_s": result.requests_per_s,
-                     "p99_ms": result.p99_ms, "cpu_us_per_request": result.cpu_us_per_request})
+        load(variant, args.warmup if n == 0 else min(args.warmup, 2))
+    results: dict[str, list] = {v.key: [] for v in variants}
+    for n in range(args.rounds):
+        # Each round starts with a different cluster, so drift on a shared box favours none.
+        for variant in variants[n % len(variants):] + variants[:n % len(variants)]:
+            result = load(variant, args.duration)
+            results[variant.key].append(result)
+            log(f"round {n + 1} destinations {len(variant.replicas):>5} {variant.policy:24} {result.requests_per_s:>8,.0f} req/s  "
+                f"p99 {result.p99_ms:6.2f} ms  cpu {result.cpu_us_per_request:5.1f} µs/req")
+    rows = [{"policy": v.policy, "destinations": len(v.replicas),
+             "requests_per_s": statistics.median(r.requests_per_s for r in results[v.key]),
+             "p99_ms": statistics.median(r.p99_ms for r in results[v.key]),
+             "cpu_us_per_request": statistics.median(r.cpu_us_per_request for r in results[v.key])}
+            for v in variants]
     processes.kill(big.process)
     return rows
 
@@ -185,7 +194,7 @@ def tables(picks: list[dict], destinations: list[dict], idle: list[dict]) -> str
         cells = [policy]
         for size in sizes:
             found = [p for p in picks if p["policy"] == policy and p["destinations"] == size]
-            cells.append(f"{found[0]['mean_ns']:.1f} ns, {found[0]['allocated_bytes'] or 0} B" if found else "–")
+            cells.append(f"{found[0]['median_ns']:.1f} ns, {found[0]['allocated_bytes'] or 0} B" if found else "–")
         pick_rows.append(cells)
     pick_table = table(["policy (one pick)"] + [f"{s:,} destinations" for s in sizes], pick_rows)
     ginx_policies = list(dict.fromkeys(r["policy"] for r in destinations))
