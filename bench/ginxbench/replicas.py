@@ -50,11 +50,11 @@ class Fleet:
     def wait_ready(self, index: int) -> None:
         wait_ready(self.name(index), self.url(index) + "/health", self._processes)
 
-    def kill(self, index: int) -> int:
-        """SIGKILLs a replica, as a crash; returns what it had served since its stats were reset."""
-        served = self.served(index)
+    def kill(self, index: int) -> dict:
+        """SIGKILLs a replica, as a crash; returns its stats since they were reset."""
+        stats = self.stats(index)
         self._processes.kill(self._running.pop(index))
-        return served
+        return stats
 
     def set_chaos(self, index: int, chaos: dict | None) -> None:
         if chaos is None:
@@ -70,7 +70,8 @@ class Fleet:
         for index in range(len(self.ports)):
             http_json(self.url(index) + "/stats", method="DELETE")
 
-    def served(self, index: int) -> int:
-        """Requests the replica received since its stats were reset (or it started), errors it
-        injected included: attempts, so a retried request counts on each replica it reached."""
-        return int(http_json(self.url(index) + "/stats")["served"])
+    def stats(self, index: int) -> dict:
+        """Since its stats were reset (or it started): `served`, the requests it received, errors it
+        injected included (attempts: a retried request counts on each replica it reached), and
+        `maxInFlight`, the most it held at once."""
+        return http_json(self.url(index) + "/stats")

@@ -58,11 +58,12 @@ def classic_verdicts(rows: list[dict], targets: list[str]) -> list[str]:
 def uneven_tables(summary: dict) -> str:
     """One table per fault, then the limit: each proxy over the healthy two alone."""
     header = ["proxy, policy", "req/s", "p50 (ms)", "p99 (ms)", "p99.9 (ms)", "client errors",
-              "share of the bad replica", "share per replica"]
+              "share of the bad replica", "most in flight on it", "share per replica"]
 
     def cells(row: dict) -> list[str]:
         return [row["label"], f"{row['requests_per_s']:,.0f}", f"{row['p50_ms']:.2f}", f"{row['p99_ms']:.2f}",
                 f"{row['p999_ms']:.2f}", f"{row['client_errors']:,}", f"{100 * row['bad_replica_share']:.2f} %",
+                str(row["bad_replica_max_in_flight"]),
                 " / ".join(f"{100 * s:.1f}" for s in row["served_share"]) + " %"]
 
     parts = [f"**{f['title']}**\n\n" + table(header, [cells(r) for r in f["rows"]]) for f in summary["faults"]]

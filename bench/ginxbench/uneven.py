@@ -32,6 +32,7 @@ class FleetRun:
     target: str  # Variant.key
     load: Load
     served: list[int]  # requests (attempts) each replica received during the run
+    max_in_flight: list[int]  # the most each replica held at once during the run
 
 
 def run(fleet: Fleet, variants: list[Variant], limits: list[Variant], faults: list[Fault], rounds: int,
@@ -42,12 +43,13 @@ def run(fleet: Fleet, variants: list[Variant], limits: list[Variant], faults: li
     def measure(n: int, fault: Fault | None, variant: Variant) -> None:
         fleet.reset_stats()
         if fault is not None and fault.dies:
-            result, served = _dying_run(fleet, variant, max(duration, DYING_MIN_DURATION_S), load)
+            result, stats = _dying_run(fleet, variant, max(duration, DYING_MIN_DURATION_S), load)
         else:
             result = load(variant, duration)
-            served = [fleet.served(i) for i in range(len(fleet.ports))]
+            stats = [fleet.stats(i) for i in range(len(fleet.ports))]
+        served = [s["served"] for s in stats]
         total = sum(served) or 1
-        run_ = FleetRun(n, fault.name if fault else LIMIT, variant.key, result, served)
+        run_ = FleetRun(n, fault.name if fault else LIMIT, variant.key, result, served, [s["maxInFlight"] for s in stats])
         runs.append(run_)
         log(f"round {n} {run_.fault:12} {variant.key:{width}} {result.requests_per_s:>8,.0f} req/s  p50 {result.p50_ms:7.2f}  "
             f"p99 {result.p99_ms:7.2f}  p99.9 {result.p999_ms:7.2f} ms  errors {result.client_errors:>5}  "
@@ -73,10 +75,10 @@ def _rotated(items: list[Variant], round_: int) -> list[Variant]:
     return items[first:] + items[:first]
 
 
-def _dying_run(fleet: Fleet, variant: Variant, duration: float, load: LoadRunner) -> tuple[Load, list[int]]:
+def _dying_run(fleet: Fleet, variant: Variant, duration: float, load: LoadRunner) -> tuple[Load, list[dict]]:
     """SIGKILLs the bad replica KILL_AFTER_S into the run and restarts it RESTART_AFTER_S later on the
     same port; what it served is what it counted before dying plus what it counted since."""
-    before_death: list[int] = []
+    before_death: list[dict] = []
     failures: list[BaseException] = []
 
     def guarded(action: Callable[[], None]) -> Callable[[], None]:
@@ -100,9 +102,11 @@ def _dying_run(fleet: Fleet, variant: Variant, duration: float, load: LoadRunner
         raise failures[0]
     fleet.wait_ready(BAD_REPLICA)
     time.sleep(SETTLE_AFTER_RESTART_S)
-    served = [fleet.served(i) for i in range(len(fleet.ports))]
-    served[BAD_REPLICA] += sum(before_death)
-    return result, served
+    stats = [fleet.stats(i) for i in range(len(fleet.ports))]
+    for dead in before_death:
+        stats[BAD_REPLICA] = {"served": stats[BAD_REPLICA]["served"] + dead["served"],
+                              "maxInFlight": max(stats[BAD_REPLICA]["maxInFlight"], dead["maxInFlight"])}
+    return result, stats
 
 
 def summarise(runs: list[FleetRun], variants: list[Variant], limits: list[Variant], faults: list[Fault]) -> dict:
@@ -121,6 +125,7 @@ def summarise(runs: list[FleetRun], variants: list[Variant], limits: list[Varian
             "cpu_us_per_request": statistics.median(r.load.cpu_us_per_request for r in mine),
             "served_share": [s / total for s in served],
             "bad_replica_share": served[BAD_REPLICA] / total,
+            "bad_replica_max_in_flight": max(r.max_in_flight[BAD_REPLICA] for r in mine),
             "rounds": len(mine),
         }
 
