@@ -16,6 +16,9 @@ public static class ChaosCommands
     /// <summary>Answers half the requests with 503.</summary>
     public const string FailHalf = "ginx-fail-half";
 
+    /// <summary>Stalls every answer for 300 ms once every 2 s, as a stop-the-world GC pause would.</summary>
+    public const string Stall = "ginx-stall";
+
     /// <summary>Back to normal.</summary>
     public const string Heal = "ginx-heal";
 
@@ -32,6 +35,9 @@ public static class ChaosCommands
             .WithCommand(FailHalf, "Fail half",
                 context => SetChaosAsync(endpoint, new { errorRate = 0.5, errorStatus = 503 }, context.CancellationToken),
                 Options("Half the requests are answered 503.", "ErrorCircle"))
+            .WithCommand(Stall, "Stall",
+                context => SetChaosAsync(endpoint, new { stallMs = 300, stallEveryMs = 2000 }, context.CancellationToken),
+                Options("Every 2 s the replica stalls for 300 ms, like a GC pause.", "Pause"))
             .WithCommand(Heal, "Heal",
                 context => SetChaosAsync(endpoint, chaos: null, context.CancellationToken),
                 Options("Serve normally again.", "HeartPulse"));

@@ -1,8 +1,8 @@
 namespace Ginx.SampleBackend;
 
 /// <summary>
-/// Counts every workload request and applies the chaos in force: added latency, then a reset
-/// connection or an injected error status, each with its configured probability.
+/// Counts every workload request and applies the chaos in force: a stall in progress, added
+/// latency, then a reset connection or an injected error status, each with its configured probability.
 /// </summary>
 public sealed class ChaosMiddleware(RequestDelegate next, ChaosState chaos, RequestStats stats)
 {
@@ -21,6 +21,12 @@ public sealed class ChaosMiddleware(RequestDelegate next, ChaosState chaos, Requ
         {
             await next(context);
             return;
+        }
+
+        var stall = settings.StallRemaining(Environment.TickCount64);
+        if (stall > TimeSpan.Zero)
+        {
+            await Task.Delay(stall, context.RequestAborted);
         }
 
         if (settings.LatencyMs > 0)

@@ -11,7 +11,7 @@ using Yarp.ReverseProxy.Model;
 namespace Ginx.Benchmarks;
 
 /// <summary>
-/// One pick of every policy, Ginx's and YARP's, over 3 and 100 destinations with mixed weights, with
+/// One pick of every policy, Ginx's and YARP's, over 3, 100 and 1,000 destinations with mixed weights, with
 /// YARP's RoundRobin as the baseline. The policies come from the proxy's own registrations; the
 /// cluster state is built the way YARP publishes it, so cached per-cluster state is what is measured.
 /// </summary>
@@ -32,7 +32,7 @@ public class PickDestinationBenchmarks
     private ClusterState _busyCluster = null!;
     private DefaultHttpContext _context = null!;
 
-    [Params(3, 100)]
+    [Params(3, 100, 1000)]
     public int Destinations { get; set; }
 
     [GlobalSetup]
