@@ -26,8 +26,17 @@ public enum RetryConditions
     /// <summary>The destination answered 504.</summary>
     Http504 = 16,
 
-    /// <summary>Every condition: the default.</summary>
-    All = Error | Timeout | Http502 | Http503 | Http504,
+    /// <summary>The destination answered 500.</summary>
+    Http500 = 32,
+
+    /// <summary>The destination answered 429: it is rate-limiting, another may not be.</summary>
+    Http429 = 64,
+
+    /// <summary>The destination answered 403.</summary>
+    Http403 = 128,
+
+    /// <summary>The destination answered 404.</summary>
+    Http404 = 256,
 }
 
 /// <summary>Reads and names <see cref="RetryConditions"/> the way nginx spells them.</summary>
@@ -41,6 +50,10 @@ public static class RetryConditionNames
         ["http_502"] = RetryConditions.Http502,
         ["http_503"] = RetryConditions.Http503,
         ["http_504"] = RetryConditions.Http504,
+        ["http_500"] = RetryConditions.Http500,
+        ["http_429"] = RetryConditions.Http429,
+        ["http_403"] = RetryConditions.Http403,
+        ["http_404"] = RetryConditions.Http404,
         ["off"] = RetryConditions.None,
     };
 
@@ -71,6 +84,10 @@ public static class RetryConditionNames
         RetryConditions.Http502 => "http_502",
         RetryConditions.Http503 => "http_503",
         RetryConditions.Http504 => "http_504",
+        RetryConditions.Http500 => "http_500",
+        RetryConditions.Http429 => "http_429",
+        RetryConditions.Http403 => "http_403",
+        RetryConditions.Http404 => "http_404",
         _ => condition.ToString(),
     };
 
@@ -80,6 +97,10 @@ public static class RetryConditionNames
         StatusCodes.Status502BadGateway => RetryConditions.Http502,
         StatusCodes.Status503ServiceUnavailable => RetryConditions.Http503,
         StatusCodes.Status504GatewayTimeout => RetryConditions.Http504,
+        StatusCodes.Status500InternalServerError => RetryConditions.Http500,
+        StatusCodes.Status429TooManyRequests => RetryConditions.Http429,
+        StatusCodes.Status403Forbidden => RetryConditions.Http403,
+        StatusCodes.Status404NotFound => RetryConditions.Http404,
         _ => RetryConditions.None,
     };
 }

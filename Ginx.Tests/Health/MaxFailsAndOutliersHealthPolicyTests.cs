@@ -19,10 +19,10 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
     private readonly FakeTimeProvider _time = new();
     private readonly RecordingHealthUpdater _updater = new();
 
-    private MaxFailsAndOutliersHealthPolicy Policy(PassiveHealthOptions health) => new(
+    private MaxFailsAndOutliersHealthPolicy Policy(PassiveHealthOptions health, RetryOptions? retries = null) => new(
         _updater,
         new ClusterSettingsCache<PassiveHealthOptions>(Options.Create(health)),
-        new ClusterSettingsCache<RetryOptions>(Options.Create(new RetryOptions())),
+        new ClusterSettingsCache<RetryOptions>(Options.Create(retries ?? new RetryOptions())),
         StandaloneProxyMetrics.Create(),
         _time);
 
@@ -58,6 +58,19 @@ public sealed class MaxFailsAndOutliersHealthPolicyTests
 
         var ejection = Assert.Single(_updater.Ejections);
         Assert.Equal((destination, TimeSpan.FromSeconds(10)), ejection);
+    }
+
+    [Theory]
+    [InlineData("error, timeout, http_502, http_503, http_504", false)]
+    [InlineData("error, timeout, http_500", true)]
+    public void RequestProxied_A500_CountsForMaxFailsOnlyWhenRetryOnNamesIt(string retryOn, bool ejected)
+    {
+        var policy = Policy(new PassiveHealthOptions { MaxFails = 1, Consecutive5xx = 0 }, new RetryOptions { RetryOn = retryOn });
+        var cluster = Cluster(3);
+
+        policy.RequestProxied(Answered(500), cluster, cluster.DestinationsState.AllDestinations[0]);
+
+        Assert.Equal(ejected, _updater.Ejections.Count == 1);
     }
 
     [Fact]

@@ -128,6 +128,39 @@ public sealed class RetryMiddlewareTests
         Assert.Equal(replicas.First.Name, Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
     }
 
+    [Theory]
+    [InlineData(500, "http_500")]
+    [InlineData(429, "http_429")]
+    [InlineData(403, "http_403")]
+    [InlineData(404, "http_404")]
+    public async Task Get_AnsweredWithAStatusRetryOnNames_IsTriedOnAnother(int status, string condition)
+    {
+        var metadata = NoEjection();
+        metadata["RetryOn"] = $"error, {condition}";
+        await using var replicas = await FirstThenSecond.StartAsync(metadata);
+        replicas.First.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = status };
+
+        using var response = await replicas.Proxy.Client.GetAsync("/", Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(replicas.Second.Name, Assert.Single(response.Headers.GetValues(ReplicaIdentity.HeaderName)));
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(429)]
+    [InlineData(404)]
+    public async Task Get_AnsweredWithAStatusTheDefaultRetryOnLeavesOut_IsPassedOn(int status)
+    {
+        await using var replicas = await FirstThenSecond.StartAsync(NoEjection());
+        replicas.First.Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = status };
+
+        using var response = await replicas.Proxy.Client.GetAsync("/", Cancellation);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(0, Served(replicas.Second));
+    }
+
     [Fact]
     public async Task Get_Every503_IsTriedOnDistinctDestinationsUpToTries()
     {
