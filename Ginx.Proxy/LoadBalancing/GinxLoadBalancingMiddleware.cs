@@ -51,6 +51,7 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
         var runtime = DestinationRuntime.Of(destination);
         proxy.AvailableDestinations = destination;
         var attemptsBefore = ProxyAttemptFeature.Count(context);
+        var load = runtime.InFlight;
         var started = time.GetTimestamp();
         try
         {
@@ -62,11 +63,12 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
             // How long the destination took to answer, not how long the answer took to pass on (a
             // download to a slow client, server-sent events, a WebSocket); without an answer, how
             // long it took to fail. An answer noted for an attempt made before this one is not this one's.
+            // A failure counts as slow, however fast it came.
             var finished = time.GetTimestamp();
             var answered = context.Features.Get<ProxyAttemptFeature>() is { AnsweredAt: { } at } attempts && attempts.Attempts > attemptsBefore
                 ? at
                 : finished;
-            runtime.RecordLatency(time.GetElapsedTime(started, answered), finished, time);
+            runtime.RecordLatency(time.GetElapsedTime(started, answered), load, AttemptResult.Of(context).IsDestinationFailure, finished, time);
         }
     }
 

@@ -6,10 +6,15 @@ using Yarp.ReverseProxy.Utilities;
 namespace Ginx.Proxy.LoadBalancing;
 
 /// <summary>
-/// Finagle's and Linkerd's latency-aware balancer: of two distinct random destinations, the one with
-/// the lower cost, peak-EWMA latency × (requests in flight + 1) ÷ effective weight. A replica that
-/// turns slow takes the peak at once and loses nearly every comparison; its average decays while it
-/// is idle, so it is tried again and wins its share back when it is fast.
+/// Finagle's and Linkerd's latency-aware balancer, with a cost that stands for the latency the next
+/// request can expect: of two distinct random destinations, the one with the lower peak-EWMA latency ×
+/// (requests in flight + 1) ÷ the requests in flight it was measured under, ÷ effective weight.
+/// Finagle and Linkerd multiply by the requests in flight alone; but a latency measured under load
+/// already includes the wait behind them, so that counts a busy fast replica's load twice and makes
+/// it dearer than an idle slow one. Scaled instead, a replica costs its latency at its usual load, and
+/// each request a pick adds still counts at once, so concurrent picks do not herd onto the cheapest.
+/// A destination not measured yet costs nothing while idle and more than any measured one while busy
+/// (Finagle's rule), so it gets one request at a time until its first answer.
 /// </summary>
 internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, TimeProvider time) : ILoadBalancingPolicy
 {
@@ -39,22 +44,29 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
     /// <summary>
     /// Whether destination <paramref name="a"/> costs less than <paramref name="b"/> now. Both latencies
     /// decay by the same factor from their samples to now, so only the decay between the two samples
-    /// matters: one <see cref="Math.Exp"/>, and no clock read unless a slow start needs one.
+    /// matters, and no clock is read unless a slow start needs one. The costs' fractions are compared
+    /// cross-multiplied: no division.
     /// </summary>
     private bool Cheaper(BalancingCandidates candidates, int a, int b, long weightTime)
     {
-        var costA = Undecayed(candidates, a, weightTime, out var stampA);
-        var costB = Undecayed(candidates, b, weightTime, out var stampB);
+        var runtimeA = candidates.Runtimes[a];
+        var runtimeB = candidates.Runtimes[b];
+        var latencyA = runtimeA.RecordedLatencyMs(out var stampA);
+        var latencyB = runtimeB.RecordedLatencyMs(out var stampB);
+        var inFlightA = runtimeA.InFlight;
+        var inFlightB = runtimeB.InFlight;
+        if (stampA == 0 || stampB == 0)
+        {
+            return Unmeasured(stampA, inFlightA) < Unmeasured(stampB, inFlightB);
+        }
 
-        // A destination without a sample yet costs 0, and its stamp means nothing.
-        return costA == 0 || costB == 0
-            ? costA < costB
-            : costA < costB * DestinationRuntime.DecayBetween(stampB, stampA, time);
+        // latencyA × (inFlightA + 1) ÷ (loadA × weightA) < latencyB × decay × (inFlightB + 1) ÷ (loadB × weightB)
+        var costA = latencyA * (inFlightA + 1) * runtimeB.MeasuredLoad * candidates.EffectiveWeight(b, weightTime, time);
+        var costB = latencyB * (inFlightB + 1) * runtimeA.MeasuredLoad * candidates.EffectiveWeight(a, weightTime, time);
+        return costA < costB * DestinationRuntime.DecayBetween(stampB, stampA, time);
     }
 
-    private double Undecayed(BalancingCandidates candidates, int index, long weightTime, out long stamp)
-    {
-        var runtime = candidates.Runtimes[index];
-        return runtime.RecordedLatencyMs(out stamp) * (runtime.InFlight + 1) / candidates.EffectiveWeight(index, weightTime, time);
-    }
+    /// <summary>The order of a destination not measured yet (<paramref name="stamp"/> 0) among measured ones: first while idle, last while busy.</summary>
+    private static double Unmeasured(long stamp, int inFlight) =>
+        stamp != 0 ? 1 : inFlight == 0 ? 0 : double.PositiveInfinity;
 }

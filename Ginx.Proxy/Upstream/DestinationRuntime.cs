@@ -12,8 +12,34 @@ namespace Ginx.Proxy.Upstream;
 /// </summary>
 internal sealed class DestinationRuntime
 {
-    /// <summary>How fast a latency sample is forgotten: Finagle's EWMA time constant, shortened so a replica that recovers wins its share back within seconds.</summary>
+    /// <summary>
+    /// How fast the latency of a destination that gets no answers decays towards 0: Finagle's time
+    /// constant, shortened so a replica that was slow is tried again, and wins its share back, within seconds.
+    /// </summary>
     public static readonly TimeSpan LatencyDecay = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The share of the gap to a faster sample that one sample closes: the latency settles over the
+    /// last ten or so answers, however many arrive per second, so a busy replica's one hiccup is
+    /// forgotten within milliseconds instead of seconds.
+    /// </summary>
+    public const double SettleWeight = 0.1;
+
+    /// <summary>
+    /// The share of the gap to a slower sample that one sample closes: a damped peak. A replica that
+    /// turns slow pays for it within a few answers, but one late answer of a fast replica does not
+    /// make it look as slow as a replica that is slow on every answer.
+    /// </summary>
+    public const double RiseWeight = 0.25;
+
+    /// <summary>
+    /// What a failed attempt (a 5xx, a broken connection, a timeout) counts as, unless it took longer:
+    /// slower than any answer, so a replica that fails fast never looks fast.
+    /// </summary>
+    public static readonly TimeSpan FailureLatency = TimeSpan.FromSeconds(1);
+
+    // Two samples this close in time decay by the same factor to within 0.1 %: no exponential needed.
+    private static readonly long NegligibleDecayTicks = LatencyDecay.Ticks / 1024;
 
     /// <summary>The share of its weight a destination starts its slow start with, as Envoy's <c>min_weight_percent</c>.</summary>
     public const double SlowStartFloor = 0.1;
@@ -26,6 +52,7 @@ internal sealed class DestinationRuntime
 
     private int _inFlight;
     private double _latencyMs;
+    private double _measuredLoad;
     private long _latencyStamp;
     private int _availability;
     private long _availableSince;
@@ -66,20 +93,33 @@ internal sealed class DestinationRuntime
     public void Release() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>
-    /// Folds one request's latency into the peak EWMA: a slower sample replaces the average at once (the
-    /// peak), a faster one blends in by how long ago the last sample was. Lock-free: a compare-exchange
-    /// on the value; two samples racing for the stamp can only misweigh one blend slightly.
+    /// The requests in flight, each attempt's own included, that the latency was measured under: an
+    /// average over the same samples, so a latency can be scaled to the load of now.
     /// </summary>
-    public void RecordLatency(TimeSpan latency, long timestamp, TimeProvider time)
+    public double MeasuredLoad => Volatile.Read(ref _measuredLoad);
+
+    /// <summary>
+    /// Folds one attempt's latency, and the <paramref name="load"/> (requests in flight when it
+    /// started, itself included) it met, into the estimate. The estimate first decays by the time
+    /// since the last sample (towards 0, so a destination that stopped being picked is tried again),
+    /// then moves towards the sample by a share of the gap: <see cref="RiseWeight"/> up,
+    /// <see cref="SettleWeight"/> down, so it follows samples, not seconds. A <paramref name="failed"/>
+    /// attempt counts as at least <see cref="FailureLatency"/>. Lock-free: a compare-exchange on the
+    /// latency; two samples racing can only misweigh one of them slightly.
+    /// </summary>
+    public void RecordLatency(TimeSpan latency, int load, bool failed, long timestamp, TimeProvider time)
     {
-        var sample = latency.TotalMilliseconds;
+        var sample = (failed && latency < FailureLatency ? FailureLatency : latency).TotalMilliseconds;
+        var measuredLoad = Volatile.Read(ref _measuredLoad);
+        Volatile.Write(ref _measuredLoad, measuredLoad == 0 ? load : measuredLoad + ((load - measuredLoad) * SettleWeight));
         var previousStamp = Interlocked.Exchange(ref _latencyStamp, timestamp);
         var keep = previousStamp == 0 ? 0 : DecayFactor(time.GetElapsedTime(previousStamp, timestamp));
         var current = Volatile.Read(ref _latencyMs);
         while (true)
         {
-            var next = sample > current ? sample : (current * keep) + (sample * (1 - keep));
-            var seen = Interlocked.CompareExchange(ref _latencyMs, next, current);
+            var decayed = current * keep;
+            var next = decayed + ((sample - decayed) * (sample > decayed ? RiseWeight : SettleWeight));
+            var seen = Interlocked.CompareExchange(ref _latencyMs, previousStamp == 0 ? sample : next, current);
             if (seen.Equals(current))
             {
                 return;
@@ -115,7 +155,11 @@ internal sealed class DestinationRuntime
     /// How much a latency recorded at <paramref name="earlier"/> has decayed by <paramref name="later"/>:
     /// two latencies decayed to the same moment compare as one of them scaled by this, whatever that moment.
     /// </summary>
-    public static double DecayBetween(long earlier, long later, TimeProvider time) => DecayFactor(time.GetElapsedTime(earlier, later));
+    public static double DecayBetween(long earlier, long later, TimeProvider time)
+    {
+        var elapsed = time.GetElapsedTime(earlier, later);
+        return Math.Abs(elapsed.Ticks) < NegligibleDecayTicks ? 1 : DecayFactor(elapsed);
+    }
 
     /// <summary>The weight to balance with at <paramref name="timestamp"/>: the configured weight, ramped during slow start.</summary>
     public double EffectiveWeight(DestinationSettings settings, long timestamp, TimeProvider time)

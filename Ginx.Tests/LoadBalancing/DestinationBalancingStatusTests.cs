@@ -12,7 +12,7 @@ public sealed class DestinationBalancingStatusTests
     {
         var time = new FakeTimeProvider();
         var destination = Weighted("a", 4);
-        DestinationRuntime.Of(destination).RecordLatency(TimeSpan.FromMilliseconds(120), time.GetTimestamp(), time);
+        DestinationRuntime.Of(destination).RecordLatency(TimeSpan.FromMilliseconds(120), load: 1, failed: false, time.GetTimestamp(), time);
         Load(destination, 2);
 
         var status = DestinationBalancingStatus.Of(destination, time);

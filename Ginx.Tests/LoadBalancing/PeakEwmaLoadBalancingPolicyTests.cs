@@ -35,7 +35,7 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
     }
 
     [Fact]
-    public void PickDestination_PeakEwma_OneSlowSampleTakesThePeakAtOnce()
+    public void PickDestination_PeakEwma_OneSlowAnswerLosesTrafficAtOnce()
     {
         for (var i = 0; i < 50; i++)
         {
@@ -101,11 +101,131 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
     }
 
     [Fact]
+    public void PickDestination_PeakEwma_DestinationNotMeasuredYetTakesOneRequestAtATime()
+    {
+        Observe(_destinations[1], 2);
+        Observe(_destinations[2], 2);
+        Load(_destinations[0], 1);
+
+        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
+
+        Assert.False(tally.ContainsKey("slow"));
+    }
+
+    [Fact]
     public void PickDestination_PeakEwma_OneDestinationIsPicked()
     {
         Assert.Same(_destinations[0], _policy.PickDestination(_context, _cluster, [_destinations[0]]));
     }
 
-    private void Observe(DestinationState destination, int milliseconds) =>
-        DestinationRuntime.Of(destination).RecordLatency(TimeSpan.FromMilliseconds(milliseconds), _time.GetTimestamp(), _time);
+    [Fact]
+    public void PickDestination_PeakEwma_BusyFastDestinationsBeatAnIdleSlowOne()
+    {
+        // The fast ones answer in 5 ms with 20 requests in flight each; the slow one in 50 ms alone.
+        foreach (var fast in _destinations[1..])
+        {
+            Load(fast, 20);
+            for (var i = 0; i < 20; i++)
+            {
+                Observe(fast, 5, load: 20);
+            }
+        }
+
+        Observe(_destinations[0], 50);
+
+        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
+        Assert.False(tally.ContainsKey("slow"));
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_ConcurrentPicksDoNotHerdOntoADestinationThatJustBecameCheapest()
+    {
+        // The fast ones answer in 5 ms under 20 requests each, all the time; the slow one answered
+        // once, in 50 ms, and has been idle since, until its latency decayed to just under theirs.
+        Observe(_destinations[0], 50);
+        var slow = DestinationRuntime.Of(_destinations[0]);
+        foreach (var fast in _destinations[1..])
+        {
+            Load(fast, 20);
+        }
+
+        while (slow.LatencyMs(_time.GetTimestamp(), _time) > 5)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            Observe(_destinations[1], 5, load: 20);
+            Observe(_destinations[2], 5, load: 20);
+        }
+
+        // 30 picks before any answer comes back: each is in flight when the next is made.
+        var slowPicks = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            var picked = _policy.PickDestination(_context, _cluster, _destinations)!;
+            Load(picked, 1);
+            slowPicks += picked == _destinations[0] ? 1 : 0;
+        }
+
+        // Tried again, once: the request in flight doubles its cost.
+        Assert.Equal(1, slowPicks);
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_DestinationThatFailsFastDoesNotAttractTraffic()
+    {
+        Observe(_destinations[0], 0, failed: true);
+        Observe(_destinations[1], 20);
+        Observe(_destinations[2], 20);
+
+        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
+
+        Assert.False(tally.ContainsKey("slow"));
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_RecoveredDestinationWinsItsShareBack()
+    {
+        var slowFor = TimeSpan.FromSeconds(10);
+        var picks = new List<(TimeSpan At, DestinationState Picked)>();
+        var step = TimeSpan.FromMilliseconds(10);
+        for (var elapsed = TimeSpan.Zero; elapsed < TimeSpan.FromMinutes(1); elapsed += step)
+        {
+            // One pick every 10 ms, each answered before the next: in 2 ms, or 200 ms by the slow one while it is slow.
+            var picked = _policy.PickDestination(_context, _cluster, _destinations)!;
+            Observe(picked, picked == _destinations[0] && elapsed < slowFor ? 200 : 2);
+            picks.Add((elapsed, picked));
+            _time.Advance(step);
+        }
+
+        var whileSlow = picks.Where(pick => pick.At > TimeSpan.FromSeconds(1) && pick.At < slowFor).ToList();
+        Assert.True(whileSlow.Count(pick => pick.Picked == _destinations[0]) < whileSlow.Count / 100, "a slow destination gets under 1 % of the picks");
+
+        // Recovered, it is tried again once its latency has decayed to the others' and takes a third again.
+        var lastMinute = picks.Where(pick => pick.At > slowFor + (DestinationRuntime.LatencyDecay * Math.Log(100)) + TimeSpan.FromSeconds(5)).ToList();
+        Assert.InRange(lastMinute.Count(pick => pick.Picked == _destinations[0]), lastMinute.Count / 4, lastMinute.Count / 2);
+    }
+
+    [Fact]
+    public void RecordLatency_UnderLoad_ConvergesPerSampleNotPerSecond()
+    {
+        var runtime = DestinationRuntime.Of(_destinations[1]);
+        for (var i = 0; i < 100; i++)
+        {
+            Observe(_destinations[1], 2, load: 20);
+            _time.Advance(TimeSpan.FromMilliseconds(0.5));
+        }
+
+        // A hiccup, then 40 ordinary answers within 20 ms: the estimate is back near 2 ms, not held at the hiccup for seconds.
+        Observe(_destinations[1], 300, load: 20);
+        Assert.True(runtime.LatencyMs(_time.GetTimestamp(), _time) > 50, "one slow answer counts at once");
+        for (var i = 0; i < 40; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(0.5));
+            Observe(_destinations[1], 2, load: 20);
+        }
+
+        Assert.InRange(runtime.LatencyMs(_time.GetTimestamp(), _time), 1.9, 4);
+    }
+
+    private void Observe(DestinationState destination, int milliseconds, int load = 1, bool failed = false) =>
+        DestinationRuntime.Of(destination).RecordLatency(TimeSpan.FromMilliseconds(milliseconds), load, failed, _time.GetTimestamp(), _time);
 }

@@ -85,7 +85,7 @@ public class PickDestinationBenchmarks
             }));
             cluster.Destinations[destinationId] = destinations[i];
             var runtime = DestinationRuntime.Of(destinations[i]);
-            runtime.RecordLatency(TimeSpan.FromMilliseconds(1 + i), time.GetTimestamp(), time);
+            runtime.RecordLatency(TimeSpan.FromMilliseconds(1 + i), load: 1, failed: false, time.GetTimestamp(), time);
             for (var inFlight = busy ? 1 + (i % 4) : 0; inFlight > 0; inFlight--)
             {
                 runtime.TryReserve(DestinationSettings.Unlimited);
