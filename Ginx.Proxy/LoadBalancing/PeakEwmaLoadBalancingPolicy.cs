@@ -18,6 +18,14 @@ namespace Ginx.Proxy.LoadBalancing;
 /// </summary>
 internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, TimeProvider time) : ILoadBalancingPolicy
 {
+    // Latencies sampled this close together decay alike to within 0.1 %: compared as they are, with
+    // no exponential. In the clock's own units, so a busy cluster's pick does not convert either.
+    private readonly long _negligibleDecay = (long)(time.TimestampFrequency * DestinationRuntime.LatencyDecay.TotalSeconds / 1024);
+
+    // The last published list picked from, resolved: with one busy cluster, a pick skips the
+    // cluster's state lookup. It holds one list, replaced by the next one published.
+    private BalancingCandidates? _last;
+
     public string Name => GinxLoadBalancingPolicies.PeakEwma;
 
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
@@ -28,7 +36,9 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
             return count == 0 ? null : availableDestinations[0];
         }
 
-        var candidates = ClusterBalancingState.Of(cluster).Candidates(cluster, availableDestinations);
+        var candidates = _last is { } last && ReferenceEquals(last.Destinations, availableDestinations)
+            ? last
+            : Resolve(cluster, availableDestinations);
         var random = randomFactory.CreateRandomInstance();
         var first = random.Next(count);
         var second = random.Next(count - 1);
@@ -39,6 +49,17 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
 
         var weightTime = candidates.WeightTimestamp(time);
         return Cheaper(candidates, second, first, weightTime) ? candidates.Destinations[second] : candidates.Destinations[first];
+    }
+
+    private BalancingCandidates Resolve(ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
+    {
+        var candidates = ClusterBalancingState.Of(cluster).Candidates(cluster, availableDestinations);
+        if (candidates.IsPublished)
+        {
+            _last = candidates;
+        }
+
+        return candidates;
     }
 
     /// <summary>
@@ -63,7 +84,8 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
         // latencyA × (inFlightA + 1) ÷ (loadA × weightA) < latencyB × decay × (inFlightB + 1) ÷ (loadB × weightB)
         var costA = latencyA * (inFlightA + 1) * runtimeB.MeasuredLoad * candidates.EffectiveWeight(b, weightTime, time);
         var costB = latencyB * (inFlightB + 1) * runtimeA.MeasuredLoad * candidates.EffectiveWeight(a, weightTime, time);
-        return costA < costB * DestinationRuntime.DecayBetween(stampB, stampA, time);
+        var gap = stampA - stampB;
+        return costA < (gap < _negligibleDecay && gap > -_negligibleDecay ? costB : costB * DestinationRuntime.DecayBetween(stampB, stampA, time));
     }
 
     /// <summary>The order of a destination not measured yet (<paramref name="stamp"/> 0) among measured ones: first while idle, last while busy.</summary>

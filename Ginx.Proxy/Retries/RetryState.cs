@@ -5,8 +5,8 @@ namespace Ginx.Proxy.Retries;
 
 /// <summary>
 /// One request's retry bookkeeping, shared between <see cref="RetryMiddleware"/> and the response
-/// transform that must decide, before a 502/503/504 body reaches the client, whether to hold it
-/// back for another attempt.
+/// transform that must decide, before the body of an answer whose status <c>RetryOn</c> names
+/// reaches the client, whether to hold it back for another attempt.
 /// </summary>
 internal sealed class RetryState(
     RetryOptions options,

@@ -38,9 +38,6 @@ internal sealed class DestinationRuntime
     /// </summary>
     public static readonly TimeSpan FailureLatency = TimeSpan.FromSeconds(1);
 
-    // Two samples this close in time decay by the same factor to within 0.1 %: no exponential needed.
-    private static readonly long NegligibleDecayTicks = LatencyDecay.Ticks / 1024;
-
     /// <summary>The share of its weight a destination starts its slow start with, as Envoy's <c>min_weight_percent</c>.</summary>
     public const double SlowStartFloor = 0.1;
 
@@ -155,11 +152,7 @@ internal sealed class DestinationRuntime
     /// How much a latency recorded at <paramref name="earlier"/> has decayed by <paramref name="later"/>:
     /// two latencies decayed to the same moment compare as one of them scaled by this, whatever that moment.
     /// </summary>
-    public static double DecayBetween(long earlier, long later, TimeProvider time)
-    {
-        var elapsed = time.GetElapsedTime(earlier, later);
-        return Math.Abs(elapsed.Ticks) < NegligibleDecayTicks ? 1 : DecayFactor(elapsed);
-    }
+    public static double DecayBetween(long earlier, long later, TimeProvider time) => DecayFactor(time.GetElapsedTime(earlier, later));
 
     /// <summary>The weight to balance with at <paramref name="timestamp"/>: the configured weight, ramped during slow start.</summary>
     public double EffectiveWeight(DestinationSettings settings, long timestamp, TimeProvider time)

@@ -11,7 +11,7 @@ namespace Ginx.Tests.LoadBalancing;
 /// <summary>
 /// The latency <c>PeakEwma</c> balances on is how long a destination took to answer, not how long its
 /// answer took to pass on: a download to a slow client, server-sent events or a WebSocket says nothing
-/// about the destination's speed.
+/// about the destination's speed. A failure is never fast.
 /// </summary>
 public sealed class DestinationLatencyTests
 {
@@ -49,5 +49,30 @@ public sealed class DestinationLatencyTests
         var runtime = DestinationRuntime.Of(proxy.Cluster("backend").Destinations.Values.Single());
         await Eventually.HoldsAsync(() => runtime.HasLatency, TimeSpan.FromSeconds(10), "the proxy records the request's latency");
         Assert.Equal(0, runtime.LatencyMs(time.GetTimestamp(), time));
+    }
+
+    [Fact]
+    public async Task Latency_OfAnAttemptAnswered500AtOnce_IsTheFailureLatency()
+    {
+        var time = new FakeTimeProvider();
+        await using var destination = await InProcessDestination.StartAsync(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return Task.CompletedTask;
+        }, Cancellation);
+        var configuration = ProxyConfigurations.CatchAll("backend", new JsonObject
+        {
+            ["LoadBalancingPolicy"] = "PeakEwma",
+            ["Destinations"] = ProxyConfigurations.Destinations([("failing", destination.Address)]),
+        });
+        await using var proxy = await InProcessProxy.StartAsync(
+            configuration, Cancellation, services => services.AddSingleton<TimeProvider>(time));
+
+        using var response = await proxy.Client.GetAsync("/", Cancellation);
+        Assert.Equal(500, (int)response.StatusCode);
+
+        var runtime = DestinationRuntime.Of(proxy.Cluster("backend").Destinations.Values.Single());
+        await Eventually.HoldsAsync(() => runtime.HasLatency, TimeSpan.FromSeconds(10), "the proxy records the attempt's latency");
+        Assert.Equal(DestinationRuntime.FailureLatency.TotalMilliseconds, runtime.LatencyMs(time.GetTimestamp(), time));
     }
 }
