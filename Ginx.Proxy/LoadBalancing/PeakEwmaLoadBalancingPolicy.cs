@@ -21,6 +21,7 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
     // Latencies sampled this close together decay alike to within 0.1 %: compared as they are, with
     // no exponential. In the clock's own units, so a busy cluster's pick does not convert either.
     private readonly long _negligibleDecay = (long)(time.TimestampFrequency * DestinationRuntime.LatencyDecay.TotalSeconds / 1024);
+    private readonly double _millisecondsPerTick = 1000.0 / time.TimestampFrequency;
 
     // The last published list picked from, resolved: with one busy cluster, a pick skips the
     // cluster's state lookup. It holds one list, replaced by the next one published.
@@ -64,9 +65,11 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
 
     /// <summary>
     /// Whether destination <paramref name="a"/> costs less than <paramref name="b"/> now. Both latencies
-    /// decay by the same factor from their samples to now, so only the decay between the two samples
-    /// matters, and no clock is read unless a slow start needs one. The costs' fractions are compared
-    /// cross-multiplied: no division.
+    /// are brought to the later of their two samples, which on a busy cluster is about now, so no clock
+    /// is read unless a slow start needs one: the earlier one decays by the time between them and, if
+    /// it has requests in flight, is at least that time. A destination that has not answered for that
+    /// long while the other has is at least that slow: a stall shows while it lasts, not only when its
+    /// answers come back. The costs' fractions are compared cross-multiplied: no division.
     /// </summary>
     private bool Cheaper(BalancingCandidates candidates, int a, int b, long weightTime)
     {
@@ -81,11 +84,32 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
             return Unmeasured(stampA, inFlightA) < Unmeasured(stampB, inFlightB);
         }
 
-        // latencyA × (inFlightA + 1) ÷ (loadA × weightA) < latencyB × decay × (inFlightB + 1) ÷ (loadB × weightB)
+        if (stampA < stampB)
+        {
+            latencyA = Catch(latencyA, stampA, stampB, inFlightA);
+        }
+        else if (stampB < stampA)
+        {
+            latencyB = Catch(latencyB, stampB, stampA, inFlightB);
+        }
+
+        // latencyA × (inFlightA + 1) ÷ (loadA × weightA) < latencyB × (inFlightB + 1) ÷ (loadB × weightB)
         var costA = latencyA * (inFlightA + 1) * runtimeB.MeasuredLoad * candidates.EffectiveWeight(b, weightTime, time);
         var costB = latencyB * (inFlightB + 1) * runtimeA.MeasuredLoad * candidates.EffectiveWeight(a, weightTime, time);
-        var gap = stampA - stampB;
-        return costA < (gap < _negligibleDecay && gap > -_negligibleDecay ? costB : costB * DestinationRuntime.DecayBetween(stampB, stampA, time));
+        return costA < costB;
+    }
+
+    /// <summary>A latency sampled at <paramref name="stamp"/>, brought to the later <paramref name="now"/>.</summary>
+    private double Catch(double latency, long stamp, long now, int inFlight)
+    {
+        var silence = now - stamp;
+        if (silence < _negligibleDecay)
+        {
+            return latency;
+        }
+
+        var decayed = latency * DestinationRuntime.DecayBetween(stamp, now, time);
+        return inFlight == 0 ? decayed : Math.Max(decayed, silence * _millisecondsPerTick);
     }
 
     /// <summary>The order of a destination not measured yet (<paramref name="stamp"/> 0) among measured ones: first while idle, last while busy.</summary>

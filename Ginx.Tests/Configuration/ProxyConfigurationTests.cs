@@ -77,7 +77,7 @@ public sealed class ProxyConfigurationTests
     public async Task Start_InvalidClusterMetadata_FailsNamingClusterKeyAndValue()
     {
         var configuration = Configuration("RoundRobin");
-        configuration["ReverseProxy"]!["Clusters"]!["backend"]!["Metadata"] = new JsonObject { ["Tries"] = "0", ["RetryOn"] = "error, http_500" };
+        configuration["ReverseProxy"]!["Clusters"]!["backend"]!["Metadata"] = new JsonObject { ["Tries"] = "0", ["RetryOn"] = "error, http_418" };
 
         var exception = await Assert.ThrowsAsync<ProxyConfigurationException>(
             () => InProcessProxy.StartAsync(configuration, Cancellation));
@@ -85,7 +85,7 @@ public sealed class ProxyConfigurationTests
         Assert.Contains(exception.Problems, problem => problem.Contains("Cluster 'backend'", StringComparison.Ordinal)
             && problem.Contains("Metadata:Tries = '0'", StringComparison.Ordinal));
         Assert.Contains(exception.Problems, problem => problem.Contains("Metadata:RetryOn", StringComparison.Ordinal)
-            && problem.Contains("'http_500'", StringComparison.Ordinal));
+            && problem.Contains("'http_418'", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -170,6 +170,29 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
     }
 
     [Fact]
+    public void PickDestination_PeakEwma_DestinationThatStopsAnsweringLosesTrafficBeforeItsAnswersComeBack()
+    {
+        foreach (var destination in _destinations)
+        {
+            Load(destination, 10);
+        }
+
+        // All three answer in 2 ms under 10 requests each, until the first stalls: for 50 ms only the others answer.
+        for (var elapsed = TimeSpan.Zero; elapsed < TimeSpan.FromMilliseconds(100); elapsed += TimeSpan.FromMilliseconds(1))
+        {
+            foreach (var destination in elapsed < TimeSpan.FromMilliseconds(50) ? _destinations : _destinations[1..])
+            {
+                Observe(destination, 2, load: 10);
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
+        Assert.False(tally.ContainsKey("slow"));
+    }
+
+    [Fact]
     public void PickDestination_PeakEwma_DestinationThatFailsFastDoesNotAttractTraffic()
     {
         Observe(_destinations[0], 0, failed: true);
