@@ -21,10 +21,12 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
         _cluster = Cluster(_destinations);
     }
 
-    [Fact]
-    public void PickDestination_PeakEwma_SlowDestinationLosesEveryComparison()
+    [Theory]
+    [InlineData(200, false)]
+    [InlineData(0, true)] // fails at once, and must not look fast for it
+    public void PickDestination_PeakEwma_SlowOrFailingDestinationLosesEveryComparison(int milliseconds, bool failed)
     {
-        Observe(_destinations[0], 200);
+        Observe(_destinations[0], milliseconds, failed: failed);
         Observe(_destinations[1], 2);
         Observe(_destinations[2], 2);
 
@@ -47,8 +49,7 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
 
         Observe(_destinations[0], 200);
 
-        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
-        Assert.False(tally.ContainsKey("slow"));
+        AssertSlowNeverPicked();
     }
 
     [Fact]
@@ -107,9 +108,7 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
         Observe(_destinations[2], 2);
         Load(_destinations[0], 1);
 
-        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
-
-        Assert.False(tally.ContainsKey("slow"));
+        AssertSlowNeverPicked();
     }
 
     [Fact]
@@ -133,8 +132,7 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
 
         Observe(_destinations[0], 50);
 
-        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
-        Assert.False(tally.ContainsKey("slow"));
+        AssertSlowNeverPicked();
     }
 
     [Fact]
@@ -188,20 +186,7 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
             _time.Advance(TimeSpan.FromMilliseconds(1));
         }
 
-        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
-        Assert.False(tally.ContainsKey("slow"));
-    }
-
-    [Fact]
-    public void PickDestination_PeakEwma_DestinationThatFailsFastDoesNotAttractTraffic()
-    {
-        Observe(_destinations[0], 0, failed: true);
-        Observe(_destinations[1], 20);
-        Observe(_destinations[2], 20);
-
-        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
-
-        Assert.False(tally.ContainsKey("slow"));
+        AssertSlowNeverPicked();
     }
 
     [Fact]
@@ -247,6 +232,12 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
         }
 
         Assert.InRange(runtime.LatencyMs(_time.GetTimestamp(), _time), 1.9, 4);
+    }
+
+    private void AssertSlowNeverPicked()
+    {
+        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
+        Assert.False(tally.ContainsKey("slow"));
     }
 
     private void Observe(DestinationState destination, int milliseconds, int load = 1, bool failed = false) =>
