@@ -21,7 +21,7 @@ public static class GinxLoadBalancingPolicies
 
     /// <summary>
     /// Latency-aware, as Finagle and Linkerd balance: of two random destinations, the one with the lower
-    /// peak-EWMA latency × (requests in flight + 1) ÷ weight.
+    /// peak-EWMA latency × (requests in flight + 1) ÷ (the requests in flight it was measured under × weight).
     /// </summary>
     public static string PeakEwma => nameof(PeakEwma);
 }
