@@ -47,13 +47,13 @@ public static class RetryConditionNames
     {
         ["error"] = RetryConditions.Error,
         ["timeout"] = RetryConditions.Timeout,
+        ["http_500"] = RetryConditions.Http500,
         ["http_502"] = RetryConditions.Http502,
         ["http_503"] = RetryConditions.Http503,
         ["http_504"] = RetryConditions.Http504,
-        ["http_500"] = RetryConditions.Http500,
-        ["http_429"] = RetryConditions.Http429,
         ["http_403"] = RetryConditions.Http403,
         ["http_404"] = RetryConditions.Http404,
+        ["http_429"] = RetryConditions.Http429,
         ["off"] = RetryConditions.None,
     };
 
