@@ -2,11 +2,11 @@ namespace Ginx.SampleBackend;
 
 /// <summary>
 /// What the replica is told to do wrong, set by <c>POST /chaos</c>. Every field is optional;
-/// the default is a healthy replica.
+/// the default is no chaos.
 /// </summary>
 public sealed record ChaosSettings
 {
-    /// <summary>A healthy replica.</summary>
+    /// <summary>No chaos: the replica serves normally.</summary>
     public static readonly ChaosSettings None = new();
 
     /// <summary>Milliseconds added before every answer.</summary>
@@ -22,6 +22,7 @@ public sealed record ChaosSettings
     public double AbortRate { get; init; }
 
     /// <summary>
+<<<<<<< HEAD
     /// Milliseconds the replica stalls, once every <see cref="StallEveryMs"/>, as a stop-the-world
     /// GC pause does: a request arriving during a stall waits until it ends. 0: no stalls.
     /// </summary>
@@ -48,6 +49,12 @@ public sealed record ChaosSettings
         var intoPeriod = nowMs % StallEveryMs;
         return intoPeriod < StallMs ? TimeSpan.FromMilliseconds(StallMs - intoPeriod) : TimeSpan.Zero;
     }
+=======
+    /// True when no chaos is set: the settings ask for no misbehaviour at all. Not the replica's
+    /// health: a slowed replica still answers, and its balancer keeps it.
+    /// </summary>
+    public bool NoChaos => LatencyMs == 0 && ErrorRate == 0 && AbortRate == 0;
+>>>>>>> e5cf6f3 (AppHost: the proxy's view on every replica, the live page first on the proxy's row, and the newcomer traps)
 
     /// <summary>The invalid fields, each with what is wrong; empty when the settings are valid.</summary>
     public Dictionary<string, string[]> Validate()
