@@ -13,12 +13,13 @@ namespace Ginx.Proxy.Admin;
 internal static class DestinationHealthReason
 {
     public static string? Of(
-        DestinationState destination, string condition, bool backup, bool available, bool panic,
+        DestinationState destination, string condition, bool backup, bool available, bool panic, bool activelyChecked,
         string? probeFailure, Ejection? ejection, DateTimeOffset now) => condition switch
     {
         DestinationCondition.Down => "marked Down in its configuration",
         DestinationCondition.Standby => "backup; a primary is serving",
-        DestinationCondition.Unknown => "no health check has a verdict yet",
+        // Passive health only ever ejects: without active checks, a working destination stays unknown.
+        DestinationCondition.Unknown => activelyChecked ? "no probe has answered yet" : "not probed (no active health check)",
         DestinationCondition.Unhealthy => Unhealthy(destination, available && panic, probeFailure, ejection, now),
         _ when backup => "backup serving: no primary is healthy",
         _ => null,

@@ -38,7 +38,7 @@ internal static class ProxyStatusEndpoint
                 var ejection = counter.LastEjection;
                 var lastError = counter.LastError;
                 var reason = DestinationHealthReason.Of(
-                    destination, condition, settings.Backup, AvailableDestinations.Contains(cluster, destination), panic, probeFailure, ejection, now);
+                    destination, condition, settings.Backup, AvailableDestinations.Contains(cluster, destination), panic, activelyChecked, probeFailure, ejection, now);
                 return new DestinationStatus(
                     destination.DestinationId,
                     counter.Name,
