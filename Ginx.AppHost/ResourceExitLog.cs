@@ -38,29 +38,41 @@ internal sealed partial class ResourceExitLog(
         }
     }
 
-    /// <summary>The resource's last error line, or its last line; null if it wrote nothing.</summary>
+    /// <summary>
+    /// The resource's last error line that says something (a stack trace's frames do not), or else
+    /// its last line, without the timestamp the orchestrator puts in front; null if it wrote nothing.
+    /// </summary>
     private async Task<string?> LastWordsAsync(string resourceId, CancellationToken cancellationToken)
     {
-        LogLine? lastError = null;
-        LogLine? last = null;
+        string? lastError = null;
+        string? last = null;
         await foreach (var batch in logs.GetAllAsync(resourceId).WithCancellation(cancellationToken))
         {
             foreach (var line in batch)
             {
-                if (string.IsNullOrWhiteSpace(line.Content))
+                var content = WithoutTimestamp(line.Content).Trim();
+                if (content.Length == 0)
                 {
                     continue;
                 }
 
-                last = line;
-                if (line.IsErrorMessage)
+                last = content;
+                if (line.IsErrorMessage && !content.StartsWith("at ", StringComparison.Ordinal) && !content.StartsWith("---", StringComparison.Ordinal))
                 {
-                    lastError = line;
+                    lastError = content;
                 }
             }
         }
 
-        return (lastError ?? last)?.Content.Trim();
+        return lastError ?? last;
+    }
+
+    private static string WithoutTimestamp(string content)
+    {
+        var space = content.IndexOf(' ', StringComparison.Ordinal);
+        return space > 0 && DateTime.TryParse(content.AsSpan(0, space), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _)
+            ? content[(space + 1)..]
+            : content;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Resource '{Resource}' {What} (exit code {ExitCode}): {Reason}")]
