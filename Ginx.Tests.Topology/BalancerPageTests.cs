@@ -41,6 +41,12 @@ public sealed class BalancerPageTests(GinxTopologyFixture topology, SystemChromi
                 """, new { cluster = MainCluster, count = topology.Replicas.Count }, TimeSpan.FromSeconds(15),
                 "each share bar is a third of the cluster's requests, give or take 10 points");
             await ScreenshotAsync(page, MainCluster, "balancer-page.png");
+
+            // A phone's width: each destination a card, nothing to scroll sideways.
+            await page.SetViewportSizeAsync(400, 800);
+            await WaitForAsync(page, "() => document.documentElement.scrollWidth <= window.innerWidth", new { }, TimeSpan.FromSeconds(5),
+                "the page fits a 400 px wide screen");
+            await ScreenshotAsync(page, MainCluster, "balancer-page-narrow.png");
         }
         finally
         {

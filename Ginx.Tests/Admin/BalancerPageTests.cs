@@ -18,13 +18,8 @@ public sealed class BalancerPageTests
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    private static async Task<JsonElement> ClusterStatusAsync(InProcessProxy proxy)
-    {
-        using var admin = new HttpClient { BaseAddress = proxy.AdminAddress };
-        using var document = JsonDocument.Parse(await admin.GetStringAsync("/ginx/status", Cancellation));
-        return Assert.Single(document.RootElement.GetProperty("clusters").EnumerateArray(), cluster => cluster.GetProperty("id").GetString() == Cluster)
-            .Clone();
-    }
+    private static async Task<JsonElement> ClusterStatusAsync(InProcessProxy proxy) =>
+        InProcessProxy.ClusterStatus(await proxy.StatusAsync(Cancellation), Cluster);
 
     private static JsonElement Destination(JsonElement cluster, string name) =>
         Assert.Single(cluster.GetProperty("destinations").EnumerateArray(), destination => destination.GetProperty("name").GetString() == name);
