@@ -22,7 +22,6 @@ public sealed record ChaosSettings
     public double AbortRate { get; init; }
 
     /// <summary>
-<<<<<<< HEAD
     /// Milliseconds the replica stalls, once every <see cref="StallEveryMs"/>, as a stop-the-world
     /// GC pause does: a request arriving during a stall waits until it ends. 0: no stalls.
     /// </summary>
@@ -31,8 +30,11 @@ public sealed record ChaosSettings
     /// <summary>How often a stall starts, in milliseconds; longer than <see cref="StallMs"/>.</summary>
     public int StallEveryMs { get; init; }
 
-    /// <summary>Whether the settings ask for any misbehaviour at all.</summary>
-    public bool IsHealthy => LatencyMs == 0 && ErrorRate == 0 && AbortRate == 0 && StallMs == 0;
+    /// <summary>
+    /// True when no chaos is set: the settings ask for no misbehaviour at all. Not the replica's
+    /// health: a slowed replica still answers, and its balancer keeps it.
+    /// </summary>
+    public bool NoChaos => LatencyMs == 0 && ErrorRate == 0 && AbortRate == 0 && StallMs == 0;
 
     /// <summary>
     /// How long a request arriving at <paramref name="nowMs"/> (on any clock that counts
@@ -49,12 +51,6 @@ public sealed record ChaosSettings
         var intoPeriod = nowMs % StallEveryMs;
         return intoPeriod < StallMs ? TimeSpan.FromMilliseconds(StallMs - intoPeriod) : TimeSpan.Zero;
     }
-=======
-    /// True when no chaos is set: the settings ask for no misbehaviour at all. Not the replica's
-    /// health: a slowed replica still answers, and its balancer keeps it.
-    /// </summary>
-    public bool NoChaos => LatencyMs == 0 && ErrorRate == 0 && AbortRate == 0;
->>>>>>> e5cf6f3 (AppHost: the proxy's view on every replica, the live page first on the proxy's row, and the newcomer traps)
 
     /// <summary>The invalid fields, each with what is wrong; empty when the settings are valid.</summary>
     public Dictionary<string, string[]> Validate()
