@@ -13,6 +13,7 @@ var proxy = builder.AddProject<Projects.Ginx_Proxy>("proxy", launchProfileName: 
     .WithProxyTopology(topology)
     .WithTrafficGenerator(topology.Traffic);
 
+var replicas = new List<IResourceBuilder<ProjectResource>>();
 for (var i = 1; i <= topology.Replicas; i++)
 {
     var backend = builder.AddProject<Projects.Ginx_SampleBackend>(TopologyOptions.ReplicaName(i), launchProfileName: null)
@@ -23,6 +24,11 @@ for (var i = 1; i <= topology.Replicas; i++)
 
     proxy.WithBalancedDestination(backend, topology)
         .WaitFor(backend);
+    replicas.Add(backend);
 }
+
+proxy.WithProxyViewOn(replicas);
+builder.WithResourceExitLog()
+    .WithShortTelemetryExportSchedule();
 
 builder.Build().Run();

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Ginx.AppHost;
 
@@ -31,23 +30,25 @@ public static class ChaosCommands
         return replica
             .WithCommand(SlowDown, "Slow down",
                 context => SetChaosAsync(endpoint, new { latencyMs = 500 }, context.CancellationToken),
-                Options("Every answer takes 500 ms longer.", "Timer"))
+                Options("Slow down: every answer takes 500 ms longer.", "Timer"))
             .WithCommand(FailHalf, "Fail half",
                 context => SetChaosAsync(endpoint, new { errorRate = 0.5, errorStatus = 503 }, context.CancellationToken),
-                Options("Half the requests are answered 503.", "ErrorCircle"))
+                Options("Fail half: half the requests are answered 503.", "ErrorCircle"))
             .WithCommand(Stall, "Stall",
                 context => SetChaosAsync(endpoint, new { stallMs = 300, stallEveryMs = 2000 }, context.CancellationToken),
-                Options("Every 2 s the replica stalls for 300 ms, like a GC pause.", "Pause"))
+                Options("Stall: every 2 s the replica stalls for 300 ms, like a GC pause.", "Pause"))
             .WithCommand(Heal, "Heal",
                 context => SetChaosAsync(endpoint, chaos: null, context.CancellationToken),
-                Options("Serve normally again.", "HeartPulse"));
+                Options("Heal: serve normally again.", "HeartPulse"));
     }
 
     private static CommandOptions Options(string description, string icon) => new()
     {
         Description = description,
         IconName = icon,
-        UpdateState = context => context.ResourceSnapshot.HealthStatus == HealthStatus.Healthy
+        // Running, not healthy: a replica the proxy ejected reads unhealthy (its proxy-view report),
+        // and that is when Heal is wanted most.
+        UpdateState = context => context.ResourceSnapshot.State?.Text == KnownResourceStates.Running
             ? ResourceCommandState.Enabled
             : ResourceCommandState.Disabled,
     };

@@ -20,9 +20,13 @@ public sealed class TopologyOptions
     [Range(1, 65535)]
     public int? ProxyPort { get; set; } = 8080;
 
-    /// <summary>The port of the proxy's admin listener (<c>/ginx/status</c>); empty lets the orchestrator choose one.</summary>
+    /// <summary>
+    /// The port of the proxy's admin listener (<c>/ginx/</c>, <c>/ginx/status</c>); empty, the
+    /// default, lets the orchestrator choose a free one, so a standalone Ginx on its own default
+    /// (9901) does not stop the AppHost's proxy from starting. The dashboard links it.
+    /// </summary>
     [Range(1, 65535)]
-    public int? AdminPort { get; set; } = 9901;
+    public int? AdminPort { get; set; }
 
     /// <summary>The port of the proxy's HTTP/2-only listener, for gRPC; empty lets the orchestrator choose one.</summary>
     [Range(1, 65535)]

@@ -46,7 +46,7 @@ internal static class TrafficCommands
                 return Task.FromResult(CommandResults.Success());
             }, new CommandOptions
             {
-                Description = $"Send a mixed workload through the proxy, about {options.RatePerSecond} requests/s.",
+                Description = $"Start traffic: send a mixed workload through the proxy, about {options.RatePerSecond} requests/s.",
                 IconName = "Play",
                 IsHighlighted = true,
                 UpdateState = WhenHealthy,
@@ -57,7 +57,7 @@ internal static class TrafficCommands
                 return CommandResults.Success();
             }, new CommandOptions
             {
-                Description = "Stop the generated workload.",
+                Description = "Stop traffic: stop the generated workload.",
                 IconName = "Stop",
                 IsHighlighted = true,
                 UpdateState = WhenHealthy,
@@ -68,7 +68,7 @@ internal static class TrafficCommands
                 return CommandResults.Success($"{BurstSize} requests sent, {failures} failed.");
             }, new CommandOptions
             {
-                Description = $"Send {BurstSize} requests at once.",
+                Description = $"Burst: send {BurstSize} requests at once.",
                 IconName = "Flash",
                 UpdateState = WhenHealthy,
             });

@@ -17,7 +17,7 @@ public sealed class ChaosMiddleware(RequestDelegate next, ChaosState chaos, Requ
 
         using var inFlight = stats.Begin();
         var settings = chaos.Current;
-        if (settings.IsHealthy)
+        if (settings.NoChaos)
         {
             await next(context);
             return;

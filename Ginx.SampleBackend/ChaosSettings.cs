@@ -2,11 +2,11 @@ namespace Ginx.SampleBackend;
 
 /// <summary>
 /// What the replica is told to do wrong, set by <c>POST /chaos</c>. Every field is optional;
-/// the default is a healthy replica.
+/// the default is no chaos.
 /// </summary>
 public sealed record ChaosSettings
 {
-    /// <summary>A healthy replica.</summary>
+    /// <summary>No chaos: the replica serves normally.</summary>
     public static readonly ChaosSettings None = new();
 
     /// <summary>Milliseconds added before every answer.</summary>
@@ -30,8 +30,11 @@ public sealed record ChaosSettings
     /// <summary>How often a stall starts, in milliseconds; longer than <see cref="StallMs"/>.</summary>
     public int StallEveryMs { get; init; }
 
-    /// <summary>Whether the settings ask for any misbehaviour at all.</summary>
-    public bool IsHealthy => LatencyMs == 0 && ErrorRate == 0 && AbortRate == 0 && StallMs == 0;
+    /// <summary>
+    /// True when no chaos is set: the settings ask for no misbehaviour at all. Not the replica's
+    /// health: a slowed replica still answers, and its balancer keeps it.
+    /// </summary>
+    public bool NoChaos => LatencyMs == 0 && ErrorRate == 0 && AbortRate == 0 && StallMs == 0;
 
     /// <summary>
     /// How long a request arriving at <paramref name="nowMs"/> (on any clock that counts

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ginx.Proxy;
 using Ginx.Proxy.Admin;
@@ -41,6 +42,18 @@ internal sealed class InProcessProxy : IAsyncDisposable
     public HttpClient Client { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>What the admin listener's <c>GET /ginx/status</c> answers now.</summary>
+    public async Task<JsonElement> StatusAsync(CancellationToken cancellationToken)
+    {
+        using var admin = new HttpClient { BaseAddress = AdminAddress };
+        using var document = JsonDocument.Parse(await admin.GetStringAsync("/ginx/status", cancellationToken));
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Cluster <paramref name="clusterId"/> in a status report.</summary>
+    public static JsonElement ClusterStatus(JsonElement status, string clusterId) =>
+        Assert.Single(status.GetProperty("clusters").EnumerateArray(), cluster => cluster.GetProperty("id").GetString() == clusterId);
 
     /// <summary>YARP's live state of cluster <paramref name="clusterId"/>: its destinations, their health, which are available.</summary>
     public ClusterState Cluster(string clusterId)

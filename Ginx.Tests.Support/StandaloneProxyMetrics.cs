@@ -14,7 +14,7 @@ internal static class StandaloneProxyMetrics
     public static ProxyMetrics Create()
     {
         var services = new ServiceCollection().AddMetrics().AddSingleton<IProxyStateLookup, NoProxyState>().BuildServiceProvider();
-        return new ProxyMetrics(services.GetRequiredService<IMeterFactory>(), services, NullLogger<ProxyMetrics>.Instance);
+        return new ProxyMetrics(services.GetRequiredService<IMeterFactory>(), services, new DestinationCounters(TimeProvider.System), TimeProvider.System, NullLogger<ProxyMetrics>.Instance);
     }
 
     private sealed class NoProxyState : IProxyStateLookup

@@ -158,7 +158,7 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
             }
 
             var length = reason == EjectionReason.MaxFails ? options.FailTimeout : tracker.NextEjectionTime(now, options, time);
-            metrics.DestinationEjected(cluster.ClusterId, destination.DestinationId, EjectionReasons.Name(reason), length);
+            metrics.DestinationEjected(cluster.ClusterId, destination, EjectionReasons.Name(reason), length);
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, length);
         }
         finally

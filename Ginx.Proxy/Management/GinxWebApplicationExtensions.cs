@@ -50,7 +50,7 @@ public static class GinxWebApplicationExtensions
     }
 
     /// <summary>
-    /// Maps <c>GET /ginx/status</c>, served on the admin listener only. Validates the admin options
+    /// Maps <c>GET /ginx/status</c> and the live page over it, <c>GET /ginx/</c>, served on the admin listener only. Validates the admin options
     /// now, so a bad <c>Ginx:Admin:Urls</c> stops start-up like any other configuration problem.
     /// </summary>
     /// <exception cref="ProxyConfigurationException">The admin options are invalid; the message names the key.</exception>
@@ -70,6 +70,10 @@ public static class GinxWebApplicationExtensions
                     ProxyStatusEndpoint.Report(state, counters, time))
             .WithMetadata(AdminEndpointMetadata.Instance)
             .WithName("GinxStatus");
+
+        app.MapGet(BalancerPage.Path, BalancerPage.Serve)
+            .WithMetadata(AdminEndpointMetadata.Instance)
+            .WithName("GinxBalancerPage");
 
         return app;
     }

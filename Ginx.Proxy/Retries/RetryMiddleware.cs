@@ -66,7 +66,7 @@ internal sealed partial class RetryMiddleware(
 
                 var reason = retry.HeldBack != RetryConditions.None ? retry.HeldBack : result.Condition;
                 LogRetrying(logger, cluster.ClusterId, failed.DestinationId, reason, retry.Attempt + 1);
-                metrics.RetryAttempted(cluster.ClusterId, RetryConditionNames.Name(reason));
+                metrics.RetryAttempted(cluster.ClusterId, failed, RetryConditionNames.Name(reason));
                 proxy.AvailableDestinations = retry.NextAttempt(failed);
                 proxy.ProxiedDestination = null;
                 context.Response.Clear();

@@ -28,13 +28,17 @@ internal sealed partial class ProxyMetrics
     private readonly Counter<long> _retries;
     private readonly Counter<long> _ejections;
     private readonly Lazy<IProxyStateLookup> _state;
+    private readonly DestinationCounters _counters;
+    private readonly TimeProvider _time;
     private readonly ILogger<ProxyMetrics> _logger;
 
     // The state lookup is YARP's config manager, whose validators reach the passive health policy,
     // which reports ejections here: taken eagerly, that is a dependency cycle.
-    public ProxyMetrics(IMeterFactory meterFactory, IServiceProvider services, ILogger<ProxyMetrics> logger)
+    public ProxyMetrics(IMeterFactory meterFactory, IServiceProvider services, DestinationCounters counters, TimeProvider time, ILogger<ProxyMetrics> logger)
     {
         _state = new Lazy<IProxyStateLookup>(services.GetRequiredService<IProxyStateLookup>);
+        _counters = counters;
+        _time = time;
         _logger = logger;
         var meter = meterFactory.Create(GinxTelemetry.ProxySourceName);
 
@@ -69,15 +73,20 @@ internal sealed partial class ProxyMetrics
         _requests.Add(1, tags);
     }
 
-    /// <summary>Counts an attempt about to be sent again, with why the previous one failed.</summary>
-    public void RetryAttempted(string clusterId, string reason) =>
+    /// <summary>Counts an attempt about to be sent again, with why the previous one, on <paramref name="failed"/>, failed.</summary>
+    public void RetryAttempted(string clusterId, DestinationState failed, string reason)
+    {
         _retries.Add(1, new KeyValuePair<string, object?>(ProxyTelemetryTags.Cluster, clusterId),
             new KeyValuePair<string, object?>(ProxyTelemetryTags.RetryReason, reason));
+        _counters.For(failed).RetriedAway(reason);
+    }
 
     /// <summary>Counts and logs a destination taken out of balancing, with why and for how long.</summary>
-    public void DestinationEjected(string clusterId, string destinationId, string reason, TimeSpan length)
+    public void DestinationEjected(string clusterId, DestinationState ejected, string reason, TimeSpan length)
     {
-        var destination = DestinationName.Of(destinationId);
+        var counter = _counters.For(ejected);
+        counter.Ejected(reason, _time.GetUtcNow() + length);
+        var destination = counter.Name;
         _ejections.Add(1, new KeyValuePair<string, object?>(ProxyTelemetryTags.Cluster, clusterId),
             new KeyValuePair<string, object?>(ProxyTelemetryTags.Destination, destination),
             new KeyValuePair<string, object?>(ProxyTelemetryTags.EjectionReason, reason));

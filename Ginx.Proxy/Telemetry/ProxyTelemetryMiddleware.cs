@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Upstream;
 using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Ginx.Proxy.Telemetry;
 
@@ -24,11 +25,12 @@ internal sealed class ProxyTelemetryMiddleware(RequestDelegate next, ProxyMetric
         }
         finally
         {
-            Record(context, time.GetElapsedTime(started), faulted);
+            var ended = time.GetTimestamp();
+            Record(context, ended, time.GetElapsedTime(started, ended), faulted);
         }
     }
 
-    private void Record(HttpContext context, TimeSpan duration, bool faulted)
+    private void Record(HttpContext context, long ended, TimeSpan duration, bool faulted)
     {
         var proxy = context.GetReverseProxyFeature();
         var clusterId = proxy.Cluster.Config.ClusterId;
@@ -46,7 +48,15 @@ internal sealed class ProxyTelemetryMiddleware(RequestDelegate next, ProxyMetric
             : attempts > 1 ? ProxyOutcomes.Retried
             : ProxyOutcomes.Success;
 
-        destination?.Completed(failed: outcome == ProxyOutcomes.Failed);
+        if (destination is not null)
+        {
+            destination.Completed(failed: outcome == ProxyOutcomes.Failed, ended, duration);
+            if (outcome == ProxyOutcomes.Failed)
+            {
+                destination.NoteError((context, statusCode), static failure => DescribeFailure(failure.context, failure.statusCode));
+            }
+        }
+
         metrics.RequestCompleted(clusterId, destination?.Name, statusCode, outcome, duration);
 
         if (context.Features.Get<IHttpActivityFeature>()?.Activity is { IsAllDataRequested: true } activity)
@@ -61,5 +71,22 @@ internal sealed class ProxyTelemetryMiddleware(RequestDelegate next, ProxyMetric
                 activity.SetStatus(ActivityStatusCode.Error, outcome);
             }
         }
+    }
+
+    /// <summary>One line: the answer's status and, when the proxy failed to forward, why (the first line of the error's message).</summary>
+    private static string DescribeFailure(HttpContext context, int statusCode)
+    {
+        if (ForwarderErrors.Of(context) is not { Error: not ForwarderError.None } error)
+        {
+            return $"answered {statusCode}";
+        }
+
+        if (error.Exception?.Message is not { } message)
+        {
+            return $"{statusCode}: {error.Error}";
+        }
+
+        var end = message.AsSpan().IndexOfAny('\r', '\n');
+        return $"{statusCode}: {error.Error}, {(end < 0 ? message : message[..end])}";
     }
 }

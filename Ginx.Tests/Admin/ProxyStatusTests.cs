@@ -17,18 +17,9 @@ public sealed class ProxyStatusTests
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    private static async Task<JsonElement> StatusAsync(InProcessProxy proxy)
-    {
-        using var admin = new HttpClient { BaseAddress = proxy.AdminAddress };
-        using var response = await admin.GetAsync("/ginx/status", Cancellation);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation));
-        return document.RootElement.Clone();
-    }
+    private static Task<JsonElement> StatusAsync(InProcessProxy proxy) => proxy.StatusAsync(Cancellation);
 
-    private static JsonElement Destinations(JsonElement status) =>
-        Assert.Single(status.GetProperty("clusters").EnumerateArray(), cluster => cluster.GetProperty("id").GetString() == Cluster)
-            .GetProperty("destinations");
+    private static JsonElement Destinations(JsonElement status) => InProcessProxy.ClusterStatus(status, Cluster).GetProperty("destinations");
 
     [Fact]
     public async Task Status_AfterRequests_CountsEachDestinationsRequestsAndFailures()

@@ -27,7 +27,7 @@ public sealed class ChaosSettingsTests
         Assert.Equal(TimeSpan.Zero, ChaosSettings.None.StallRemaining(0));
 
     [Fact]
-    public void Stalling_IsNotHealthy() => Assert.False(Stalling.IsHealthy);
+    public void Stalling_IsChaos() => Assert.False(Stalling.NoChaos);
 
     [Fact]
     public void Validate_Stalling_HasNoErrors() => Assert.Empty(Stalling.Validate());

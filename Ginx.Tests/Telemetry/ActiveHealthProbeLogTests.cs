@@ -26,7 +26,7 @@ public sealed class ActiveHealthProbeLogTests
     private readonly DestinationState _one = Destination("one[http://127.0.0.1:5082]");
     private readonly ClusterState _cluster;
     private readonly CountingPolicy _policy = new();
-    private readonly DestinationCounters _counters = new();
+    private readonly DestinationCounters _counters = new(TimeProvider.System);
     private readonly FakeLogger<ActiveHealthProbeLog> _logger = new();
     private readonly ActiveHealthProbeLog _log;
 

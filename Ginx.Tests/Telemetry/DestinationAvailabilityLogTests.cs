@@ -18,7 +18,7 @@ public sealed class DestinationAvailabilityLogTests
     private readonly FakeLogger<DestinationAvailabilityLog> _logger = new();
     private readonly DestinationAvailabilityLog _log;
 
-    public DestinationAvailabilityLogTests() => _log = new DestinationAvailabilityLog(_updater, new DestinationCounters(), _logger);
+    public DestinationAvailabilityLogTests() => _log = new DestinationAvailabilityLog(_updater, new DestinationCounters(TimeProvider.System), _logger);
 
     [Fact]
     public void Update_DestinationFailsThenReturns_LoggedOnceEachAsWarningWithClusterAndDestination()

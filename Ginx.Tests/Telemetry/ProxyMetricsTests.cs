@@ -171,10 +171,11 @@ public sealed class ProxyMetricsTests
             ClusterConfiguration.RoundRobin(Cluster, ("dead", new Uri("http://127.0.0.1:1"))), Cancellation);
         using var retries = Collect<long>(proxy, "ginx.proxy.retries");
         var metrics = proxy.Services.GetRequiredService<ProxyMetrics>();
+        var dead = proxy.Cluster(Cluster).Destinations.Values.Single();
 
-        metrics.RetryAttempted(Cluster, "connect-failure");
-        metrics.RetryAttempted(Cluster, "connect-failure");
-        metrics.RetryAttempted(Cluster, "status-503");
+        metrics.RetryAttempted(Cluster, dead, "connect-failure");
+        metrics.RetryAttempted(Cluster, dead, "connect-failure");
+        metrics.RetryAttempted(Cluster, dead, "status-503");
 
         var byReason = retries.GetMeasurementSnapshot()
             .GroupBy(measurement => (string)measurement.Tags[ProxyTelemetryTags.RetryReason]!)
@@ -192,7 +193,7 @@ public sealed class ProxyMetricsTests
         using var ejections = Collect<long>(proxy, "ginx.proxy.ejections");
 
         proxy.Services.GetRequiredService<ProxyMetrics>()
-            .DestinationEjected(Cluster, "backend-2[http://localhost:41234]", "consecutive_5xx", TimeSpan.FromSeconds(10));
+            .DestinationEjected(Cluster, new DestinationState("backend-2[http://localhost:41234]"), "consecutive_5xx", TimeSpan.FromSeconds(10));
 
         var measurement = Assert.Single(ejections.GetMeasurementSnapshot());
         Assert.Equal(1, measurement.Value);

@@ -1,0 +1,50 @@
+using System.Globalization;
+using Ginx.Proxy.Telemetry;
+using Ginx.Proxy.Upstream;
+using Yarp.ReverseProxy.Model;
+
+namespace Ginx.Proxy.Admin;
+
+/// <summary>
+/// Why a destination's <see cref="DestinationCondition"/> is what it is, in one line: which check
+/// failed it and with what, until when passive health keeps it out, and whether panic mode uses it
+/// anyway. Null for a healthy primary, which needs no explanation.
+/// </summary>
+internal static class DestinationHealthReason
+{
+    public static string? Of(
+        DestinationState destination, string condition, bool backup, bool available, bool panic, bool activelyChecked,
+        string? probeFailure, Ejection? ejection, DateTimeOffset now) => condition switch
+    {
+        DestinationCondition.Down => "marked Down in its configuration",
+        DestinationCondition.Standby => "backup; a primary is serving",
+        // Passive health only ever ejects: without active checks, a working destination stays unknown.
+        DestinationCondition.Unknown => activelyChecked ? "no probe has answered yet" : "not probed (no active health check)",
+        DestinationCondition.Unhealthy => Unhealthy(destination, available && panic, probeFailure, ejection, now),
+        _ when backup => "backup serving: no primary is healthy",
+        _ => null,
+    };
+
+    private static string Unhealthy(DestinationState destination, bool panicking, string? probeFailure, Ejection? ejection, DateTimeOffset now)
+    {
+        var reasons = new List<string>(3);
+        if (destination.Health.Active == DestinationHealth.Unhealthy)
+        {
+            reasons.Add($"active probe failed: {probeFailure ?? "no passing probe"}");
+        }
+
+        if (destination.Health.Passive == DestinationHealth.Unhealthy)
+        {
+            reasons.Add(ejection is not null && ejection.Until > now
+                ? string.Create(CultureInfo.InvariantCulture, $"ejected ({ejection.Reason}) for {(ejection.Until - now).TotalSeconds:0} s more")
+                : "ejected by passive health");
+        }
+
+        if (panicking)
+        {
+            reasons.Add("panic mode: still used, no destination is healthy");
+        }
+
+        return string.Join("; ", reasons);
+    }
+}
