@@ -133,6 +133,7 @@ public static class GinxReverseProxyBuilderExtensions
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, ProxyAttemptTransformProvider>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, ConnectionOptionsTransformProvider>());
         return builder;
     }
 
