@@ -126,8 +126,9 @@ public static class GinxReverseProxyBuilderExtensions
         ?? ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!);
 
     /// <summary>
-    /// What every feature shares: the clock, and the transform that keeps each request's attempts
-    /// (<see cref="ProxyAttemptFeature"/>) on every route. Each feature's registration calls it.
+    /// What every feature shares: the clock, the transform that keeps each request's attempts
+    /// (<see cref="ProxyAttemptFeature"/>) on every route, and the one that drops the headers a
+    /// <c>Connection</c> header names (RFC 9110 §7.6.1). Each feature's registration calls it.
     /// </summary>
     private static IReverseProxyBuilder AddGinxUpstream(IReverseProxyBuilder builder)
     {
