@@ -1,5 +1,5 @@
-using Ginx.Proxy.Admin;
 using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Management;
 using Ginx.Proxy.NginxConf;
 
 namespace Ginx.Proxy;

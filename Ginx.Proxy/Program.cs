@@ -1,6 +1,6 @@
 using Ginx.Proxy;
-using Ginx.Proxy.Admin;
 using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Management;
 using Ginx.Proxy.NginxConf;
 
 if (PrintConfigCommand.IsRequested(args, out var rest))

@@ -1,4 +1,4 @@
-namespace Ginx.Proxy.Admin;
+namespace Ginx.Proxy.Management;
 
 /// <summary>
 /// Until the host has started, keeps Kestrel's Critical and the host's Error about a failed start

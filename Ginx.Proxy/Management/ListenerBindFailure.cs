@@ -1,8 +1,9 @@
 using System.Net.Sockets;
+using Ginx.Proxy.Admin;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
-namespace Ginx.Proxy.Admin;
+namespace Ginx.Proxy.Management;
 
 /// <summary>
 /// A listener that cannot be bound (its port taken, or not ours to take) as one line naming the
