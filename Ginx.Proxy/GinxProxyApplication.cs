@@ -1,4 +1,5 @@
 using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Management;
 using Ginx.Proxy.NginxConf;
 
 namespace Ginx.Proxy;
@@ -19,7 +20,14 @@ public static class GinxProxyApplication
         builder.AddGinxNginxConf();
         builder.AddGinxProxy();
 
+        var startupFailures = new StartupFailureLogFilter();
+        foreach (var category in StartupFailureLogFilter.Categories)
+        {
+            builder.Logging.AddFilter(category, startupFailures.Allows);
+        }
+
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(startupFailures.Started);
 
         // A failure inside the proxy answers with a problem, never with a stack trace.
         app.UseExceptionHandler();

@@ -1,5 +1,6 @@
 using Ginx.Proxy;
 using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Management;
 using Ginx.Proxy.NginxConf;
 
 if (PrintConfigCommand.IsRequested(args, out var rest))
@@ -21,7 +22,19 @@ catch (ProxyConfigurationException)
     return 1;
 }
 
-app.Run();
+try
+{
+    await app.StartAsync();
+}
+catch (Exception exception) when (ListenerBindFailure.Is(exception))
+{
+    await Console.Error.WriteLineAsync(ListenerBindFailure.Describe(exception, app.Services));
+    await app.DisposeAsync();
+    return 1;
+}
+
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();
 return 0;
 
 /// <summary>The proxy's entry point.</summary>

@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Matching;
+using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.Admin;
 
 /// <summary>
-/// Takes admin endpoints out of routing for requests that did not arrive on the admin listener, so
-/// on the public listener <c>/ginx/status</c> is an ordinary path: proxied like any other, or a 404.
-/// Routing asks only for the paths admin endpoints match, so other requests pay nothing.
+/// Keeps each listener to its own endpoints, by the listener the connection arrived on. On the
+/// public listener admin endpoints are out of routing, so <c>/ginx/status</c> is an ordinary path:
+/// proxied like any other, or a 404. On the admin listener the proxy's routes are out, so opening
+/// it to a monitoring network does not open the proxy there: a request falls through to the 404
+/// of no route. Health endpoints and that fallback serve both.
 /// </summary>
 internal sealed class AdminEndpointMatcherPolicy : MatcherPolicy, IEndpointSelectorPolicy
 {
@@ -16,7 +19,7 @@ internal sealed class AdminEndpointMatcherPolicy : MatcherPolicy, IEndpointSelec
     {
         for (var i = 0; i < endpoints.Count; i++)
         {
-            if (endpoints[i].Metadata.GetMetadata<AdminEndpointMetadata>() is not null)
+            if (ListenerOf(endpoints[i]) != Listener.Any)
             {
                 return true;
             }
@@ -27,19 +30,27 @@ internal sealed class AdminEndpointMatcherPolicy : MatcherPolicy, IEndpointSelec
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {
-        if (AdminListener.IsAdminConnection(httpContext))
-        {
-            return Task.CompletedTask;
-        }
-
+        var other = AdminListener.IsAdminConnection(httpContext) ? Listener.Public : Listener.Admin;
         for (var i = 0; i < candidates.Count; i++)
         {
-            if (candidates[i].Endpoint.Metadata.GetMetadata<AdminEndpointMetadata>() is not null)
+            if (ListenerOf(candidates[i].Endpoint) == other)
             {
                 candidates.SetValidity(i, false);
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    private static Listener ListenerOf(Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<AdminEndpointMetadata>() is not null ? Listener.Admin
+        : endpoint.Metadata.GetMetadata<RouteModel>() is not null ? Listener.Public
+        : Listener.Any;
+
+    private enum Listener
+    {
+        Any,
+        Public,
+        Admin,
     }
 }
