@@ -124,13 +124,15 @@ public static class GinxReverseProxyBuilderExtensions
         ?? ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!);
 
     /// <summary>
-    /// What every feature shares: the clock, and the transform that keeps each request's attempts
-    /// (<see cref="ProxyAttemptFeature"/>) on every route. Each feature's registration calls it.
+    /// What every feature shares: the clock, the transform that keeps each request's attempts
+    /// (<see cref="ProxyAttemptFeature"/>) on every route, and the one that answers
+    /// <c>Expect: 100-continue</c> at the proxy. Each feature's registration calls it.
     /// </summary>
     private static IReverseProxyBuilder AddGinxUpstream(IReverseProxyBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, ProxyAttemptTransformProvider>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, ExpectContinueTransformProvider>());
         return builder;
     }
 }

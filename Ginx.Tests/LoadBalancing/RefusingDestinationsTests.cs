@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
 using Ginx.Proxy.Upstream;
 using Ginx.Tests.Support;
@@ -57,7 +56,7 @@ public sealed class RefusingDestinationsTests
 
         Assert.Equal(6, connects.Count);
 
-        using var returned = ListeningReplica.Start(ports[2]);
+        using var returned = RawHttpDestination.Start(ports[2]);
         var waited = TimeSpan.Zero;
         while (true)
         {
@@ -126,70 +125,6 @@ public sealed class RefusingDestinationsTests
                     throw;
                 }
             };
-        }
-    }
-
-    /// <summary>A replica that comes back on its old port: answers every request 200 and closes the connection.</summary>
-    private sealed class ListeningReplica : IDisposable
-    {
-        private static readonly byte[] Ok = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        private readonly TcpListener _listener;
-        private readonly CancellationTokenSource _stop = new();
-
-        private ListeningReplica(TcpListener listener) => _listener = listener;
-
-        public static ListeningReplica Start(int port)
-        {
-            var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            var replica = new ListeningReplica(listener);
-            _ = replica.ServeAsync();
-            return replica;
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-            _stop.Dispose();
-        }
-
-        private async Task ServeAsync()
-        {
-            try
-            {
-                while (true)
-                {
-                    var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                    _ = AnswerAsync(client);
-                }
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                // Stopped.
-            }
-        }
-
-        private static async Task AnswerAsync(TcpClient client)
-        {
-            using (client)
-            {
-                var stream = client.GetStream();
-                var buffer = new byte[4096];
-                var received = new StringBuilder();
-                while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                {
-                    var read = await stream.ReadAsync(buffer);
-                    if (read == 0)
-                    {
-                        return;
-                    }
-
-                    received.Append(Encoding.ASCII.GetString(buffer, 0, read));
-                }
-
-                await stream.WriteAsync(Ok);
-            }
         }
     }
 }
