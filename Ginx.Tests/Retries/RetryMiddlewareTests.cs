@@ -28,6 +28,13 @@ public sealed class RetryMiddlewareTests
         return backends;
     }
 
+    private static async Task<InProcessBackend[]> StartFirstOfThreeAnswering503Async()
+    {
+        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        backends[0].Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
+        return backends;
+    }
+
     private static long Served(IEnumerable<InProcessBackend> backends) => backends.Sum(backend => Served(backend));
 
     private static long Served(InProcessBackend backend) => backend.Stats.Snapshot(backend.Name).Served;
@@ -230,9 +237,8 @@ public sealed class RetryMiddlewareTests
         // A third of the requests meet the failing replica: more retries than the budget's 20 %,
         // every one of them answered by another replica, so none spent it.
         const int requests = 90;
-        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        var backends = await StartFirstOfThreeAnswering503Async();
         await using var _ = new AsyncDisposables(backends);
-        backends[0].Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
         await using var proxy = await InProcessProxy.StartAsync(ProxyConfigurations.OneCluster(backends, metadata: NoEjection()), Cancellation);
 
         for (var i = 0; i < requests; i++)
@@ -251,9 +257,8 @@ public sealed class RetryMiddlewareTests
         // The exact limit the README states: retries in flight at once count until answered, so a
         // burst whose failing share exceeds BudgetMinRetries needs a floor that covers it.
         const int burst = 48;
-        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        var backends = await StartFirstOfThreeAnswering503Async();
         await using var _ = new AsyncDisposables(backends);
-        backends[0].Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
         var floor = new JsonObject { ["Retries"] = new JsonObject { ["BudgetMinRetries"] = (burst / 2).ToString(System.Globalization.CultureInfo.InvariantCulture) } };
         await using var proxy = await InProcessProxy.StartAsync(ProxyConfigurations.OneCluster(backends, metadata: NoEjection(), ginx: floor), Cancellation);
 

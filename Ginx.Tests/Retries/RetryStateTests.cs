@@ -33,26 +33,19 @@ public sealed class RetryStateTests
         Assert.False(FirstAttemptAnswered().TryHoldBack(StatusCodes.Status503ServiceUnavailable));
     }
 
-    [Fact]
-    public void Settle_RetryAnsweredWell_GivesItBack()
+    [Theory]
+    [InlineData(true)] // Given back: another destination served it.
+    [InlineData(false)] // Failed too: stays spent.
+    public void Settle_GivesBackOnlyARetryAnsweredWell(bool answeredWell)
     {
         var retry = FirstAttemptAnswered();
         Assert.True(retry.TryAcquireRetry());
 
-        retry.Settle(new AttemptResult(AttemptVerdict.Answered, RetryConditions.None, NeverReachedDestination: false));
+        retry.Settle(answeredWell
+            ? new AttemptResult(AttemptVerdict.Answered, RetryConditions.None, NeverReachedDestination: false)
+            : new AttemptResult(AttemptVerdict.ServerError, RetryConditions.Http503, NeverReachedDestination: false));
 
-        Assert.True(FirstAttemptAnswered().TryAcquireRetry());
-    }
-
-    [Fact]
-    public void Settle_RetryFailedToo_StaysSpent()
-    {
-        var retry = FirstAttemptAnswered();
-        Assert.True(retry.TryAcquireRetry());
-
-        retry.Settle(new AttemptResult(AttemptVerdict.ServerError, RetryConditions.Http503, NeverReachedDestination: false));
-
-        Assert.False(FirstAttemptAnswered().TryAcquireRetry());
+        Assert.Equal(answeredWell, FirstAttemptAnswered().TryAcquireRetry());
     }
 
     /// <summary>A GET without a body whose first attempt went to the first of two destinations.</summary>
