@@ -33,7 +33,7 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
 
         var cluster = proxy.Route.Cluster!;
         var policy = _policies[ClusterPolicies.EffectiveName(proxy.Cluster.Config)];
-        var destination = PickAndReserve(context, cluster, policy, available, out var noneAvailable);
+        var destination = PickAndReserve(context, cluster, policy, available, out var noneAvailable, out var trial);
         if (destination is null)
         {
             if (noneAvailable)
@@ -60,6 +60,11 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
         finally
         {
             runtime.Release();
+            if (trial)
+            {
+                runtime.EndTrial();
+            }
+
             // How long the destination took to answer, not how long the answer took to pass on (a
             // download to a slow client, server-sent events, a WebSocket); without an answer, how
             // long it took to fail. An answer noted for an attempt made before this one is not this one's.
@@ -68,19 +73,45 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
             var answered = context.Features.Get<ProxyAttemptFeature>() is { AnsweredAt: { } at } attempts && attempts.Attempts > attemptsBefore
                 ? at
                 : finished;
-            runtime.RecordLatency(time.GetElapsedTime(started, answered), load, AttemptResult.Of(context).IsDestinationFailure, finished, time);
+            var result = AttemptResult.Of(context);
+            runtime.RecordLatency(time.GetElapsedTime(started, answered), load, result.IsDestinationFailure, finished, time);
+            runtime.RecordAttempt(result, finished);
         }
     }
 
     /// <summary>
-    /// Picks a destination with room and reserves a slot on it. Null with <paramref name="noneAvailable"/>
-    /// when the policy picked nothing; null without it when every candidate is at its MaxConns.
+    /// Picks a destination with room and reserves a slot on it: a refusing one due a
+    /// <paramref name="trial"/> first, else one of those not refusing. Null with
+    /// <paramref name="noneAvailable"/> when the policy picked nothing or every candidate refuses;
+    /// null without it when every candidate is at its MaxConns.
     /// </summary>
-    private static DestinationState? PickAndReserve(
-        HttpContext context, ClusterState cluster, ILoadBalancingPolicy policy, IReadOnlyList<DestinationState> available, out bool noneAvailable)
+    private DestinationState? PickAndReserve(
+        HttpContext context, ClusterState cluster, ILoadBalancingPolicy policy, IReadOnlyList<DestinationState> available,
+        out bool noneAvailable, out bool trial)
     {
         noneAvailable = false;
-        var candidates = WithRoom(ClusterBalancingState.Of(cluster).Candidates(cluster, available));
+        trial = false;
+        var balancing = ClusterBalancingState.Of(cluster).Candidates(cluster, available);
+        if (AnyRefusing(balancing))
+        {
+            var tried = StartTrial(balancing);
+            if (tried is not null)
+            {
+                trial = true;
+                return tried;
+            }
+
+            var connecting = WithoutRefusing(balancing);
+            if (connecting.Count == 0)
+            {
+                noneAvailable = true;
+                return null;
+            }
+
+            balancing = ClusterBalancingState.Of(cluster).Candidates(cluster, connecting);
+        }
+
+        var candidates = WithRoom(balancing);
         while (candidates.Count > 0)
         {
             var picked = policy.PickDestination(context, cluster, candidates);
@@ -106,6 +137,59 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
             }
 
             candidates = others;
+        }
+
+        return null;
+    }
+
+    // Read on every request: no allocation, a flag per candidate.
+    private static bool AnyRefusing(BalancingCandidates candidates)
+    {
+        foreach (var runtime in candidates.Runtimes)
+        {
+            if (runtime.IsRefusing)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static List<DestinationState> WithoutRefusing(BalancingCandidates candidates)
+    {
+        var connecting = new List<DestinationState>(candidates.Count);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (!candidates.Runtimes[i].IsRefusing)
+            {
+                connecting.Add(candidates.Destinations[i]);
+            }
+        }
+
+        return connecting;
+    }
+
+    /// <summary>
+    /// A refusing candidate due a trial, reserved; null if none is. Between trials a refusing
+    /// destination is passed over, and a request whose every candidate refuses is answered at once,
+    /// rather than each request paying a connection attempt on each dead destination.
+    /// </summary>
+    private DestinationState? StartTrial(BalancingCandidates candidates)
+    {
+        var now = time.GetTimestamp();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var runtime = candidates.Runtimes[i];
+            if (runtime.TryStartTrial(now, time))
+            {
+                if (runtime.TryReserve(candidates.Settings[i].MaxConns))
+                {
+                    return candidates.Destinations[i];
+                }
+
+                runtime.EndTrial();
+            }
         }
 
         return null;

@@ -4,6 +4,9 @@ namespace Ginx.Proxy.Retries;
 /// Envoy's retry budget: over a sliding window, retries may add at most a share of the cluster's
 /// requests (with a floor, so a quiet cluster can still retry). Without it, a cluster-wide failure
 /// turns every request into <c>Tries</c> requests exactly when the destinations can least bear it.
+/// A retry is charged when it is made and refunded once answered well: one that another
+/// destination served was no extra load on a failing cluster, and counting it would let the
+/// burst of requests a single failing replica gets before it is ejected spend the whole floor.
 /// </summary>
 internal sealed class RetryBudget(TimeProvider time)
 {
@@ -15,18 +18,33 @@ internal sealed class RetryBudget(TimeProvider time)
     /// <summary>Counts a request towards the share retries may take. Lock-free: it runs on every request.</summary>
     public void RecordRequest(TimeSpan window) => Interlocked.Increment(ref Current(window, out _).Requests);
 
-    /// <summary>Takes one retry from the budget, or says there is none left.</summary>
-    public bool TryAcquireRetry(RetryOptions options)
+    /// <summary>Takes one retry from the budget, or says there is none left; <paramref name="charge"/> names it for <see cref="Refund"/>.</summary>
+    public bool TryAcquireRetry(RetryOptions options, out long charge)
     {
         lock (_retryLock)
         {
             if (!HasRetryLeft(options, out var current))
             {
+                charge = default;
                 return false;
             }
 
             Interlocked.Increment(ref current.Retries);
+            charge = current.Epoch;
             return true;
+        }
+    }
+
+    /// <summary>Gives back a retry that was answered well; one charged to a window already gone has nothing left to give back.</summary>
+    public void Refund(long charge)
+    {
+        var bucket = _buckets[charge % BucketCount];
+        lock (bucket)
+        {
+            if (bucket.Epoch == charge && bucket.Retries > 0)
+            {
+                bucket.Retries--;
+            }
         }
     }
 

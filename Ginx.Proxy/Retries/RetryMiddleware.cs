@@ -56,6 +56,7 @@ internal sealed partial class RetryMiddleware(
                 everyAttemptUnreachable &= result.NeverReachedDestination;
                 if (failed is null || !ShouldRetry(context, retry, result, failed))
                 {
+                    retry.Settle(result);
                     if (retry.HeldBack != RetryConditions.None)
                     {
                         DropBodyHeaders(context.Response);

@@ -50,11 +50,11 @@ public sealed class RetryOptions : ClusterSettings<RetryOptions>, IValidatableOb
     [Range(0, 16 * 1024 * 1024)]
     public int MaxReplayableBodyBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Retries may add at most this share of the cluster's requests over <see cref="BudgetWindow"/>.</summary>
+    /// <summary>Retries that failed or are in flight may add at most this share of the cluster's requests over <see cref="BudgetWindow"/>; one answered well is given back.</summary>
     [Range(0.0, 100.0)]
     public double BudgetPercent { get; set; } = 20;
 
-    /// <summary>Retries always allowed per <see cref="BudgetWindow"/>, so a quiet cluster can still retry.</summary>
+    /// <summary>Retries always allowed per <see cref="BudgetWindow"/>, so a quiet cluster can still retry; also how many requests may be failing over at one instant.</summary>
     [Range(0, 1_000_000)]
     public int BudgetMinRetries { get; set; } = 10;
 

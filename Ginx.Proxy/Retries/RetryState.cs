@@ -20,6 +20,9 @@ internal sealed class RetryState(
     private readonly IReadOnlyList<DestinationState> _candidates = proxy.AvailableDestinations;
     private List<DestinationState>? _tried;
 
+    // The budget's charge for the retry under way, until it is settled.
+    private long? _charge;
+
     /// <summary>The attempt under way, from 1.</summary>
     public int Attempt { get; private set; } = 1;
 
@@ -72,7 +75,30 @@ internal sealed class RetryState(
     }
 
     /// <summary>Takes a retry from the budget, once the middleware has decided to retry.</summary>
-    public bool TryAcquireRetry() => budget.TryAcquireRetry(options);
+    public bool TryAcquireRetry()
+    {
+        if (!budget.TryAcquireRetry(options, out var charge))
+        {
+            return false;
+        }
+
+        _charge = charge;
+        return true;
+    }
+
+    /// <summary>
+    /// The last attempt has ended with <paramref name="result"/>: a retry answered well goes back to
+    /// the budget, one that failed stays spent.
+    /// </summary>
+    public void Settle(AttemptResult result)
+    {
+        if (_charge is { } charge && result.Verdict == AttemptVerdict.Answered && HeldBack == RetryConditions.None)
+        {
+            budget.Refund(charge);
+        }
+
+        _charge = null;
+    }
 
     /// <summary>
     /// Moves on to the next attempt, away from <paramref name="failed"/>; returns the destinations it

@@ -6,8 +6,8 @@ namespace Ginx.Proxy.Upstream;
 /// <summary>
 /// What Ginx learns about one destination while it serves: requests in flight (reserved
 /// by the load-balancing middleware, so <see cref="DestinationMetadata.MaxConns"/> holds), its
-/// peak-EWMA latency, and when it last became available again (for
-/// <see cref="DestinationMetadata.SlowStart"/>). Keyed on the <see cref="DestinationState"/>, which
+/// peak-EWMA latency, when it last became available again (for
+/// <see cref="DestinationMetadata.SlowStart"/>), and whether its last connection was refused. Keyed on the <see cref="DestinationState"/>, which
 /// YARP keeps across reloads for as long as the destination stays configured.
 /// </summary>
 internal sealed class DestinationRuntime
@@ -53,6 +53,9 @@ internal sealed class DestinationRuntime
     private long _latencyStamp;
     private int _availability;
     private long _availableSince;
+    private int _refusing;
+    private int _trialInFlight;
+    private long _lastTrial;
 
     public static DestinationRuntime Of(DestinationState destination) =>
         Table.GetValue(destination, static _ => new DestinationRuntime());
@@ -187,6 +190,61 @@ internal sealed class DestinationRuntime
 
         Volatile.Write(ref _availability, Available);
     }
+
+    /// <summary>
+    /// How often a destination whose last connection was refused is tried again while every
+    /// candidate of a request refuses: often enough that one coming back serves within a second,
+    /// rarely enough that a dead cluster costs a few connection attempts a second, not one per request.
+    /// </summary>
+    public static readonly TimeSpan RefusingTrialInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Whether the last attempt's connection to the destination was refused (or could not be made at all).</summary>
+    public bool IsRefusing => Volatile.Read(ref _refusing) != 0;
+
+    /// <summary>
+    /// Notes how an attempt ended: a connection that could not be made marks the destination refusing,
+    /// and counts as its trial at <paramref name="timestamp"/>; an answer, even a 5xx, clears the mark.
+    /// Other failures say nothing about connecting and leave it as it was.
+    /// </summary>
+    public void RecordAttempt(AttemptResult result, long timestamp)
+    {
+        if (result.NeverReachedDestination)
+        {
+            if (Interlocked.Exchange(ref _refusing, 1) == 0)
+            {
+                Volatile.Write(ref _lastTrial, timestamp);
+            }
+        }
+        else if (result.Verdict is AttemptVerdict.Answered or AttemptVerdict.ServerError && Volatile.Read(ref _refusing) != 0)
+        {
+            Volatile.Write(ref _refusing, 0);
+        }
+    }
+
+    /// <summary>
+    /// Lets one request try a refusing destination again: none other is trying it, and the last try
+    /// was at least <see cref="RefusingTrialInterval"/> ago. End it with <see cref="EndTrial"/>.
+    /// </summary>
+    public bool TryStartTrial(long timestamp, TimeProvider time)
+    {
+        if (time.GetElapsedTime(Volatile.Read(ref _lastTrial), timestamp) < RefusingTrialInterval
+            || Interlocked.CompareExchange(ref _trialInFlight, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        // Another request may have tried and finished between the check and the exchange.
+        if (time.GetElapsedTime(Volatile.Read(ref _lastTrial), timestamp) < RefusingTrialInterval)
+        {
+            Volatile.Write(ref _trialInFlight, 0);
+            return false;
+        }
+
+        Volatile.Write(ref _lastTrial, timestamp);
+        return true;
+    }
+
+    public void EndTrial() => Volatile.Write(ref _trialInFlight, 0);
 
     private static double DecayFactor(TimeSpan elapsed) => Math.Exp(-elapsed / LatencyDecay);
 }

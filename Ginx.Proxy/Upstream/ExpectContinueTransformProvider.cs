@@ -1,14 +1,16 @@
+using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Ginx.Proxy.Upstream;
 
 /// <summary>
-/// Answers a client's <c>Expect: 100-continue</c> at the proxy, as nginx does, instead of passing
-/// it on: forwarded, the proxy's client held the body back until the destination said 100, or for
-/// a second when it never did. Kestrel sends the client its 100 when the forwarder first reads the
-/// body, so the body flows at once; a destination that answers before reading it (a 401, a 413)
-/// still has its answer reach the client.
+/// Answers a client's <c>Expect: 100-continue</c> at the proxy, as nginx does: Kestrel sends the
+/// client its 100 when the forwarder first reads the body, and the forwarded request goes without
+/// the expectation. Forwarded, it would make the forwarder's client wait up to a second for a 100
+/// from a destination that may never send one before reading a byte of the body, and the client
+/// would wait with it. A destination may still answer before reading the body (401, 413): the
+/// client gets that answer.
 /// </summary>
 internal sealed class ExpectContinueTransformProvider : ITransformProvider
 {
@@ -20,14 +22,5 @@ internal sealed class ExpectContinueTransformProvider : ITransformProvider
     {
     }
 
-    public void Apply(TransformBuilderContext context) => context.AddRequestTransform(static transform =>
-    {
-        if (transform.ProxyRequest.Headers.ExpectContinue == true)
-        {
-            transform.ProxyRequest.Headers.ExpectContinue = false;
-            transform.ProxyRequest.Headers.Expect.Clear();
-        }
-
-        return ValueTask.CompletedTask;
-    });
+    public void Apply(TransformBuilderContext context) => context.AddRequestHeaderRemove(HeaderNames.Expect);
 }

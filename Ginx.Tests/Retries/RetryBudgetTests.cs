@@ -21,7 +21,7 @@ public sealed class RetryBudgetTests
             budget.RecordRequest(options.BudgetWindow);
         }
 
-        var allowed = Enumerable.Range(0, 32).Count(_ => budget.TryAcquireRetry(options));
+        var allowed = Enumerable.Range(0, 32).Count(attempt => budget.TryAcquireRetry(options, out _));
 
         // 20% of 32 is 6: the floor of 10 is the limit, so the 11th failing first request is not retried.
         Assert.Equal(options.BudgetMinRetries, allowed);
@@ -33,6 +33,6 @@ public sealed class RetryBudgetTests
         }
 
         Assert.Equal((int)(132 * options.BudgetPercent / 100) - options.BudgetMinRetries,
-            Enumerable.Range(0, 32).Count(_ => budget.TryAcquireRetry(options)));
+            Enumerable.Range(0, 32).Count(attempt => budget.TryAcquireRetry(options, out _)));
     }
 }

@@ -28,6 +28,13 @@ public sealed class RetryMiddlewareTests
         return backends;
     }
 
+    private static async Task<InProcessBackend[]> StartFirstOfThreeAnswering503Async()
+    {
+        var backends = await InProcessBackend.StartManyAsync(3, Cancellation);
+        backends[0].Chaos.Current = new ChaosSettings { ErrorRate = 1, ErrorStatus = 503 };
+        return backends;
+    }
+
     private static long Served(IEnumerable<InProcessBackend> backends) => backends.Sum(backend => Served(backend));
 
     private static long Served(InProcessBackend backend) => backend.Stats.Snapshot(backend.Name).Served;
@@ -255,6 +262,47 @@ public sealed class RetryMiddlewareTests
 
         var retries = Served(backends) - requests;
         Assert.InRange(retries, 5, requests * 20 / 100);
+    }
+
+    [Fact]
+    public async Task Get_OneReplicaAnswering503_RetriesAnsweredWellLeaveTheBudgetAlone()
+    {
+        // A third of the requests meet the failing replica: more retries than the budget's 20 %,
+        // every one of them answered by another replica, so none spent it.
+        const int requests = 90;
+        var backends = await StartFirstOfThreeAnswering503Async();
+        await using var _ = new AsyncDisposables(backends);
+        await using var proxy = await InProcessProxy.StartAsync(ProxyConfigurations.OneCluster(backends, metadata: NoEjection()), Cancellation);
+
+        for (var i = 0; i < requests; i++)
+        {
+            using var response = await proxy.Client.GetAsync("/", Cancellation);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // Each 503 was retried: more retries than the budget's share of 20 % of the requests.
+        Assert.InRange(Served(backends[0]), (requests * 20 / 100) + 1, requests);
+    }
+
+    [Fact]
+    public async Task Get_FirstBurstOnAFreshProxy_FloorCoversTheFailingShare_EveryRequestIsServed()
+    {
+        // The exact limit the README states: retries in flight at once count until answered, so a
+        // burst whose failing share exceeds BudgetMinRetries needs a floor that covers it.
+        const int burst = 48;
+        var backends = await StartFirstOfThreeAnswering503Async();
+        await using var _ = new AsyncDisposables(backends);
+        var floor = new JsonObject { ["Retries"] = new JsonObject { ["BudgetMinRetries"] = (burst / 2).ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        await using var proxy = await InProcessProxy.StartAsync(ProxyConfigurations.OneCluster(backends, metadata: NoEjection(), ginx: floor), Cancellation);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, burst).Select(async _ =>
+        {
+            using var response = await proxy.Client.GetAsync("/", Cancellation);
+            return response.StatusCode;
+        }));
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.InRange(Served(backends[0]), 11, burst);
     }
 
     /// <summary>Two replicas behind a proxy that always tries the first one first: break it and watch where requests go.</summary>

@@ -1,4 +1,5 @@
 using Ginx.Proxy.Retries;
+using Ginx.Proxy.Upstream;
 using Ginx.Tests.LoadBalancing;
 using Ginx.Tests.Support;
 using Microsoft.AspNetCore.Http;
@@ -27,9 +28,24 @@ public sealed class RetryStateTests
     [Fact]
     public void TryHoldBack_BudgetSpent_AnswerGoesOut()
     {
-        Assert.True(_budget.TryAcquireRetry(_options));
+        Assert.True(_budget.TryAcquireRetry(_options, out _));
 
         Assert.False(FirstAttemptAnswered().TryHoldBack(StatusCodes.Status503ServiceUnavailable));
+    }
+
+    [Theory]
+    [InlineData(true)] // Given back: another destination served it.
+    [InlineData(false)] // Failed too: stays spent.
+    public void Settle_GivesBackOnlyARetryAnsweredWell(bool answeredWell)
+    {
+        var retry = FirstAttemptAnswered();
+        Assert.True(retry.TryAcquireRetry());
+
+        retry.Settle(answeredWell
+            ? new AttemptResult(AttemptVerdict.Answered, RetryConditions.None, NeverReachedDestination: false)
+            : new AttemptResult(AttemptVerdict.ServerError, RetryConditions.Http503, NeverReachedDestination: false));
+
+        Assert.Equal(answeredWell, FirstAttemptAnswered().TryAcquireRetry());
     }
 
     /// <summary>A GET without a body whose first attempt went to the first of two destinations.</summary>
