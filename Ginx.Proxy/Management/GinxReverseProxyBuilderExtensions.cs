@@ -148,7 +148,13 @@ public static class GinxReverseProxyBuilderExtensions
     public static IReverseProxyBuilder AddGinxNginxEquivalents(this IReverseProxyBuilder builder)
     {
         builder.AddTransformFactory<ClientAddressHeaderTransformFactory>();
-        builder.Services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, ConnectTimeoutHttpClientFactory>());
+        // In place of YARP's own factory only: one the application registered itself stays its choice.
+        if (builder.Services.Any(registration => registration.ServiceType == typeof(IForwarderHttpClientFactory)
+                                                  && registration.ImplementationType == typeof(ForwarderHttpClientFactory)))
+        {
+            builder.Services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, ConnectTimeoutHttpClientFactory>());
+        }
+
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, ConnectTimeoutHttpClientFactory.Validator>());
         return builder;
     }
