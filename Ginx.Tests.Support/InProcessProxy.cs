@@ -43,6 +43,9 @@ internal sealed class InProcessProxy : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The JSON file the proxy reads and watches, which a test may rewrite, truncate or delete.</summary>
+    public string ConfigurationFile => _configurationFile;
+
     /// <summary>What the admin listener's <c>GET /ginx/status</c> answers now.</summary>
     public async Task<JsonElement> StatusAsync(CancellationToken cancellationToken)
     {
