@@ -99,9 +99,13 @@ internal sealed class LastGoodJsonConfigurationProvider : ConfigurationProvider,
 
             return (JsonKeys.Parse(stream), null);
         }
-        catch (Exception exception) when (exception is JsonException or FormatException or IOException)
+        catch (Exception exception) when (exception is JsonException or FormatException)
         {
             return (null, new ReadProblem($"it is not valid JSON ({Innermost(exception).Message.TrimEnd('.')})", Exception: exception));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return (null, new ReadProblem($"it cannot be read ({exception.Message.TrimEnd('.')})", Exception: exception));
         }
     }
 
