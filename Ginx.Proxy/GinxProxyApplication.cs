@@ -15,6 +15,7 @@ public static class GinxProxyApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.AddGinxLastGoodJsonFiles();
 
         // Before the proxy: the nginx file names the section the proxy reads.
         builder.AddGinxNginxConf();

@@ -9,17 +9,42 @@ if (PrintConfigCommand.IsRequested(args, out var rest))
     return PrintConfigCommand.Run(WebApplication.CreateBuilder(rest).Configuration, Console.Out, Console.Error);
 }
 
+var check = ConfigurationCheckCommand.IsRequested(args, out args);
 ProxyRuntimeDefaults.Apply();
 
 WebApplication app;
 try
 {
-    app = GinxProxyApplication.Build(WebApplication.CreateBuilder(args));
+    var builder = WebApplication.CreateBuilder(args);
+    if (check)
+    {
+        ConfigurationCheckCommand.Prepare(builder);
+    }
+
+    app = GinxProxyApplication.Build(builder);
 }
-catch (ProxyConfigurationException)
+catch (Exception exception) when (ConfigurationFileFailure.Is(exception))
 {
-    // Already logged, one line per problem; a stack trace would only hide them.
+    await Console.Error.WriteLineAsync(ConfigurationFileFailure.Describe(exception));
     return 1;
+}
+catch (ProxyConfigurationException exception)
+{
+    // A start has logged it already, one line per problem; a stack trace would only hide them.
+    if (check)
+    {
+        await Console.Error.WriteLineAsync(exception.Message);
+    }
+
+    return 1;
+}
+
+if (check)
+{
+    // Built and mapped, never started: nothing was bound.
+    await Console.Out.WriteLineAsync(ConfigurationCheckCommand.Passed);
+    await app.DisposeAsync();
+    return 0;
 }
 
 try

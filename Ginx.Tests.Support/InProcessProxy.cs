@@ -43,6 +43,9 @@ internal sealed class InProcessProxy : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The JSON file the proxy reads and watches, which a test may rewrite, truncate or delete.</summary>
+    public string ConfigurationFile => _configurationFile;
+
     /// <summary>What the admin listener's <c>GET /ginx/status</c> answers now.</summary>
     public async Task<JsonElement> StatusAsync(CancellationToken cancellationToken)
     {
@@ -129,7 +132,7 @@ internal sealed class InProcessProxy : IAsyncDisposable
         var outcome = _signal.Expect(revision);
 
         // Replaced in one rename, as careful operators do: a file rewritten in place is seen empty
-        // for a moment, and an empty configuration is a valid one with no routes at all.
+        // for a moment, which the proxy refuses and logs as an error before the whole file arrives.
         var staged = _configurationFile + ".new";
         await File.WriteAllTextAsync(staged, stamped.ToJsonString(), cancellationToken);
         File.Move(staged, _configurationFile, overwrite: true);

@@ -15,9 +15,9 @@ public static class ProxyConfigurationSection
     public const string OverrideKey = "Ginx:ReverseProxySection";
 
     /// <summary>The section routes and clusters are read from.</summary>
-    public static IConfigurationSection Resolve(IConfiguration configuration)
-    {
-        var name = configuration[OverrideKey];
-        return configuration.GetSection(string.IsNullOrWhiteSpace(name) ? Default : name);
-    }
+    public static IConfigurationSection Resolve(IConfiguration configuration) => configuration.GetSection(Name(configuration));
+
+    /// <summary>The name of the section routes and clusters are read from.</summary>
+    public static string Name(IConfiguration configuration) =>
+        configuration[OverrideKey] is { } name && !string.IsNullOrWhiteSpace(name) ? name : Default;
 }

@@ -68,6 +68,29 @@ public static class GinxHostApplicationBuilderExtensions
     }
 
     /// <summary>
+    /// Reads the JSON files (<c>appsettings.json</c>, <c>appsettings.{Environment}.json</c>, any added
+    /// before) so that a reload finding one missing, empty, not JSON or without the routes it had
+    /// keeps the last good configuration, logged once as an error, rather than dropping every key.
+    /// </summary>
+    public static IHostApplicationBuilder AddGinxLastGoodJsonFiles(this IHostApplicationBuilder builder)
+    {
+        var status = new ConfigurationFileStatus();
+        var configuration = builder.Configuration;
+        var sources = configuration.Sources;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is JsonConfigurationSource source and not LastGoodJsonConfigurationSource)
+            {
+                sources[i] = new LastGoodJsonConfigurationSource(source, status, () => ProxyConfigurationSection.Name(configuration));
+            }
+        }
+
+        builder.Services.AddSingleton(status);
+        builder.Services.AddHostedService<ConfigurationFileLog>();
+        return builder;
+    }
+
+    /// <summary>
     /// When <c>--nginx-conf path</c> or <c>Ginx:NginxConf</c> names a file, adds its translation to
     /// the configuration, right after the JSON files: it overrides <c>appsettings.json</c>, while
     /// environment variables and the command line still override it. Call it before the proxy reads

@@ -1,3 +1,5 @@
+using Ginx.Proxy.Utilities;
+
 namespace Ginx.Proxy.NginxConf;
 
 /// <summary>
@@ -11,11 +13,7 @@ public static class PrintConfigCommand
     public const string Switch = "--print-config";
 
     /// <summary>Whether <paramref name="args"/> ask for it; <paramref name="rest"/> are the other arguments.</summary>
-    public static bool IsRequested(string[] args, out string[] rest)
-    {
-        rest = args.Where(arg => arg != Switch).ToArray();
-        return rest.Length != args.Length;
-    }
+    public static bool IsRequested(string[] args, out string[] rest) => CommandLineSwitch.IsGiven(args, Switch, out rest);
 
     /// <summary>Prints and returns the exit code.</summary>
     public static int Run(IConfiguration configuration, TextWriter output, TextWriter error)

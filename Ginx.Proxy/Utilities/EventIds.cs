@@ -10,6 +10,8 @@ internal static class EventIds
     public const int RouteConfigured = 2;
     public const int ReloadRejected = 3;
     public const int StartupRejected = 4;
+    public const int ConfigurationFileRejected = 5;
+    public const int ConfigurationFileApplied = 6;
 
     public const int DestinationEjected = 20;
     public const int DestinationAvailabilityChanged = 21;

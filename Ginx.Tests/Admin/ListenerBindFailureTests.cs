@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Ginx.Tests.Support;
 
 namespace Ginx.Tests.Admin;
 
@@ -18,7 +18,7 @@ public sealed class ListenerBindFailureTests
         taken.Start();
         var address = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
 
-        var (exitCode, output) = await RunProxyAsync($"{takenKey}={address}", $"{freeKey}=http://127.0.0.1:0");
+        var (exitCode, output) = await ProxyProcess.RunAsync(Cancellation, $"{takenKey}={address}", $"{freeKey}=http://127.0.0.1:0");
 
         Assert.Equal(1, exitCode);
         var line = Assert.Single(output);
@@ -26,42 +26,5 @@ public sealed class ListenerBindFailureTests
         Assert.Contains("address already in use", line, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(setting, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", line, StringComparison.Ordinal);
-    }
-
-    /// <summary>Runs the proxy built next to the tests, its logs at Warning, and returns its exit code and every non-empty line it wrote.</summary>
-    private static async Task<(int ExitCode, List<string> Output)> RunProxyAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ginx.Proxy.dll"));
-        start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Cancellation);
-        var stderr = process.StandardError.ReadToEndAsync(Cancellation);
-        try
-        {
-            await process.WaitForExitAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        var output = (await stdout + "\n" + await stderr)
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .ToList();
-        return (process.ExitCode, output);
     }
 }
