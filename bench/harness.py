@@ -3,7 +3,7 @@
 Starts 3 Ginx.SampleBackend replicas (Release) and every proxy over them, each proxy once, serving on
 ports of its own each variant it is measured in (configurations: bench/peers/), warms each up, then:
 
-- the classic scenarios (100-byte and 16 KiB GETs, 64 KiB uploads; a healthy fleet, round robin):
+- the classic scenarios (--classic alone; 100-byte and 16 KiB GETs, 64 KiB uploads; a healthy fleet, round robin):
   wrk with identical threads, connections and duration against each proxy and the direct path, in
   an order that rotates every round;
 - the uneven fleet (--uneven alone): one replica slow, stalling, flaky, failing or dying; every
@@ -57,6 +57,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true",
                         help="one short round of one classic scenario and one uneven-fleet fault, every proxy: "
                              "checks the harness works, fails only if it breaks")
+    parser.add_argument("--classic", action="store_true",
+                        help="the classic scenarios alone (the full run has them too), e.g. with --yarp to measure Ginx's cost against its engine")
     parser.add_argument("--uneven", action="store_true", help="the uneven-fleet family alone (the full run has it too)")
     parser.add_argument("--growth", action="store_true",
                         help="how cost grows: destinations (3, 100, 1,000) and idle client connections (0, 1,000, 10,000)")
@@ -89,8 +91,9 @@ def parse_args() -> argparse.Namespace:
                         help="an environment variable for Ginx (ginx-aot, and YARP alone, which stays on Ginx's settings) "
                              "and not for the backends or the other peers, to try a tuning before shipping it (repeatable)")
     args = parser.parse_args()
-    args.classic = not (args.uneven or args.growth)
-    args.uneven = args.uneven or args.classic
+    full = not (args.classic or args.uneven or args.growth)
+    args.classic = args.classic or full
+    args.uneven = args.uneven or full
     if args.smoke:
         args.rounds, args.duration, args.warmup = 1, 2, 1
         args.connections, args.scenarios, args.faults = [64], ["get-100B"], ["slow"]
