@@ -8,6 +8,8 @@ ports of its own each variant it is measured in (configurations: bench/peers/), 
   an order that rotates every round;
 - the uneven fleet (--uneven alone): one replica slow, stalling, flaky, failing or dying; every
   proxy with round robin and its best policies, and over the two healthy replicas alone;
+- every replica down (--alldown alone): how fast each proxy answers a dead cluster, and how soon it
+  serves again when one replica comes back;
 - with --growth (alone): Ginx's requests/s and picks with 3, 100 and 1,000 destinations, and the
   memory of idle keep-alive client connections.
 
@@ -32,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ginxbench import charts, classic, growth, report, uneven
+from ginxbench import alldown, charts, classic, growth, report, uneven
 from ginxbench.errors import HarnessError
 from ginxbench.load import Load, run_wrk
 from ginxbench.paths import AOT_DIR, REPO_DIR, RESULTS_DIR, shown
@@ -41,7 +43,7 @@ from ginxbench.peers import (AOT, CADDY, GINX_POLICIES, HAPROXY, NGINX, YARP, Pe
 from ginxbench.probes import check_spread, check_status_api, http, wait_ready
 from ginxbench.processes import Processes, free_ports
 from ginxbench.replicas import Fleet
-from ginxbench.scenarios import BAD_REPLICA, FAULTS, REPLICAS, SCENARIOS, UNEVEN_CONNECTIONS, UNEVEN_SCENARIO
+from ginxbench.scenarios import ALL_DOWN_CONNECTIONS, ALL_DOWN_SCENARIO, BAD_REPLICA, FAULTS, REPLICAS, SCENARIOS, UNEVEN_CONNECTIONS, UNEVEN_SCENARIO
 from ginxbench.tools import build, dotnet_env, ensure_tools, publish_native
 
 PLAIN_YARP_PROJECT = "bench/PlainYarp"
@@ -60,6 +62,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--classic", action="store_true",
                         help="the classic scenarios alone (the full run has them too), e.g. with --yarp to measure Ginx's cost against its engine")
     parser.add_argument("--uneven", action="store_true", help="the uneven-fleet family alone (the full run has it too)")
+    parser.add_argument("--alldown", action="store_true",
+                        help="every replica down alone (the full run has it too): answers/s, latency and status codes of "
+                             "a dead cluster, then the time to serve again when one replica is back")
+    parser.add_argument("--recovery-limit", type=float, default=15, metavar="SECONDS",
+                        help="--alldown: how long after a replica is back a proxy may take to serve steadily (default 15: "
+                             "nginx waits out its 10 s fail_timeout)")
     parser.add_argument("--growth", action="store_true",
                         help="how cost grows: destinations (3, 100, 1,000) and idle client connections (0, 1,000, 10,000)")
     parser.add_argument("--growth-parts", default=",".join(growth.PARTS), metavar="A,B,…",
@@ -91,11 +99,12 @@ def parse_args() -> argparse.Namespace:
                         help="an environment variable for Ginx (ginx-aot, and YARP alone, which stays on Ginx's settings) "
                              "and not for the backends or the other peers, to try a tuning before shipping it (repeatable)")
     args = parser.parse_args()
-    full = not (args.classic or args.uneven or args.growth)
+    full = not (args.classic or args.uneven or args.alldown or args.growth)
     args.classic = args.classic or full
     args.uneven = args.uneven or full
+    args.alldown = args.alldown or full
     if args.smoke:
-        args.rounds, args.duration, args.warmup = 1, 2, 1
+        args.rounds, args.duration, args.warmup, args.recovery_limit = 1, 2, 1, 3
         args.connections, args.scenarios, args.faults = [64], ["get-100B"], ["slow"]
         args.out = args.out or RESULTS_DIR / "smoke.json.tmp"
     args.growth_parts = {p.strip() for p in args.growth_parts.split(",")} & set(growth.PARTS)
@@ -149,6 +158,8 @@ def main() -> int:
             failed_requests = run_classic(args, started, load, results, charts_out)
         if args.uneven:
             run_uneven(args, fleet, started, load, results, charts_out)
+        if args.alldown:
+            run_alldown(args, fleet, started, load, results, charts_out)
         if args.growth:
             results["growth"] = growth.run(args, started, launcher, tools, processes, log)
             print("\n" + results["growth"]["tables_markdown"] + "\n")
@@ -270,6 +281,29 @@ def run_uneven(args, fleet: Fleet, started: dict[str, StartedPeer], load, result
         [(f["title"], [charts.ShareRow(r["label"], r["served_share"]) for r in f["rows"]]) for f in summary["faults"]])))
 
 
+def run_alldown(args, fleet: Fleet, started: dict[str, StartedPeer], load, results: dict, charts_out: list) -> None:
+    variants = alldown.variants_of(started, args.smoke)
+
+    def dead_load(variant: Variant, duration: float) -> Load:
+        return load(variant, ALL_DOWN_SCENARIO, ALL_DOWN_CONNECTIONS, duration)
+
+    runs = alldown.run(fleet, variants, args.rounds, args.duration, args.warmup, args.recovery_limit, dead_load, log)
+    summary = alldown.summarise(runs, variants, args.recovery_limit)
+    verdicts = alldown.evaluate(summary)
+    tables = alldown.table(summary)
+    lines = alldown.verdict_lines(verdicts)
+    print("\n" + tables + "\n\n" + "\n".join(lines) + "\n")
+    results["alldown"] = {"summary": summary, "tables_markdown": tables, "targets": verdicts, "target_lines": lines,
+                          "runs": [{"round": r.round, "target": r.target, "load": r.load.__dict__,
+                                    "recovery": r.recovery.__dict__} for r in runs]}
+    charts_out.append(("alldown-latency", charts.latency_chart(
+        "Every replica down: how fast each proxy answers a dead cluster",
+        f"GET {ALL_DOWN_SCENARIO.path}, wrk -t{args.threads} -c{ALL_DOWN_CONNECTIONS}, medians over {args.rounds} "
+        f"round(s) of {args.duration:g} s; log scale",
+        [("every replica refusing connections",
+          [charts.LatencyRow(r["label"], r["p50_ms"], r["p99_ms"], r["p999_ms"]) for r in summary["rows"]])])))
+
+
 def _chart_path(out: Path, name: str) -> Path:
     # smoke.json.tmp -> smoke-uneven-latency.svg.tmp (ignored by git); 2026….json -> 2026…-uneven-latency.svg
     temporary = out.suffix == ".tmp"
@@ -300,9 +334,9 @@ def _meta(args: argparse.Namespace, tools: dict[str, str]) -> dict:
         "wrk": output([tools["wrk"], "-v"]),
         "rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
         "threads": args.threads, "connections": args.connections, "scenarios": args.scenarios,
-        "families": [f for f in ("classic", "uneven", "growth") if getattr(args, f)],
+        "families": [f for f in ("classic", "uneven", "alldown", "growth") if getattr(args, f)],
         "faults": args.faults, "ginx_policies": list(args.ginx_policies),
-        "smoke": args.smoke, "aot": args.aot, "yarp": args.yarp, "ginx_env": args.ginx_env,
+        "recovery_limit_s": args.recovery_limit, "smoke": args.smoke, "aot": args.aot, "yarp": args.yarp, "ginx_env": args.ginx_env,
     }
 
 

@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using Ginx.Proxy.Upstream;
 using Ginx.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -80,6 +82,32 @@ public sealed class RefusingDestinationsTests
         }
 
         Assert.InRange(connects.To(ports[0]) + connects.To(ports[1]) - deadBefore, 0, 2);
+    }
+
+    [Fact]
+    public async Task EveryDestinationKnownRefusing_AnsweredWithoutALogLinePerRequest()
+    {
+        var configuration = ProxyConfigurations.CatchAll("backend", new JsonObject
+        {
+            ["LoadBalancingPolicy"] = "RoundRobin",
+            ["Destinations"] = ProxyConfigurations.Destinations(
+                Enumerable.Range(0, 3).Select(i => ($"d-{i}", new Uri($"http://127.0.0.1:{FreePort()}/")))),
+        });
+        await using var proxy = await InProcessProxy.StartAsync(configuration, Cancellation, services => services
+            .AddSingleton<TimeProvider>(new FakeTimeProvider())
+            .AddLogging(logging => logging.AddFakeLogging()));
+        var logs = proxy.Services.GetFakeLogCollector();
+
+        // The first request learns that each refuses (and may say so); those after it are answered at once.
+        await AssertNoDestinationAsync(proxy.Client);
+        var before = logs.GetSnapshot().Count(record => record.Level >= LogLevel.Information);
+        for (var i = 0; i < 20; i++)
+        {
+            await AssertNoDestinationAsync(proxy.Client);
+        }
+
+        var perRequest = logs.GetSnapshot().Where(record => record.Level >= LogLevel.Information).Skip(before).ToList();
+        Assert.True(perRequest.Count == 0, "Logged per request: " + string.Join("; ", perRequest.Select(r => $"{r.Category}: {r.Message}").Distinct()));
     }
 
     private static async Task AssertNoDestinationAsync(HttpClient client)

@@ -8,6 +8,6 @@ the direct path, on the same machine in the same run. One module per concern:
 - peers: each proxy's configuration (templates in bench/peers/) and how it starts;
 - scenarios: what is measured (classic scenarios, the uneven fleet's faults);
 - load: one wrk run and what it measured;
-- classic, uneven, growth: the three scenario families;
+- classic, uneven, alldown, growth: the four scenario families;
 - report: tables and JSON; charts: SVG pictures.
 """

@@ -32,7 +32,7 @@ def http_json(url: str, payload: object | None = None, method: str = "GET") -> o
     return json.loads(reply)
 
 
-def wait_ready(name: str, url: str, processes: Processes, timeout: float = 90) -> None:
+def wait_ready(name: str, url: str, processes: Processes, timeout: float = 90, poll: float = 0.1) -> None:
     deadline = time.monotonic() + timeout
     while True:
         processes.check_alive()
@@ -43,7 +43,7 @@ def wait_ready(name: str, url: str, processes: Processes, timeout: float = 90) -
             pass
         if time.monotonic() > deadline:
             raise HarnessError(f"{name} did not answer 200 at {url} within {timeout:.0f} s")
-        time.sleep(0.1)
+        time.sleep(poll)
 
 
 def check_spread(name: str, base: str, replicas: int) -> None:

@@ -31,13 +31,18 @@ class Fleet:
     def url(self, index: int) -> str:
         return f"http://127.0.0.1:{self.ports[index]}"
 
+    def running(self, index: int) -> bool:
+        return index in self._running
+
     def pid(self, index: int) -> int:
         return self._running[index].pid
 
     def start(self) -> None:
-        for index in range(len(self.ports)):
+        """Starts every replica that is not running (all of them, at first) and waits until each is ready."""
+        stopped = [index for index in range(len(self.ports)) if not self.running(index)]
+        for index in stopped:
             self.start_one(index)
-        for index in range(len(self.ports)):
+        for index in stopped:
             self.wait_ready(index)
 
     def start_one(self, index: int) -> None:
@@ -47,14 +52,18 @@ class Fleet:
             ["dotnet", str(self._dll), "--urls", self.url(index), f"--Backend:Name={self.name(index)}"],
             self._work / f"{self.name(index)}.log", cwd=self._dll.parent, env=self._env)
 
-    def wait_ready(self, index: int) -> None:
-        wait_ready(self.name(index), self.url(index) + "/health", self._processes)
+    def wait_ready(self, index: int, poll: float = 0.1) -> None:
+        wait_ready(self.name(index), self.url(index) + "/health", self._processes, poll=poll)
 
     def kill(self, index: int) -> dict:
         """SIGKILLs a replica, as a crash; returns its stats since they were reset."""
         stats = self.stats(index)
         self._processes.kill(self._running.pop(index))
         return stats
+
+    def kill_all(self) -> None:
+        for index in list(self._running):
+            self.kill(index)
 
     def set_chaos(self, index: int, chaos: dict | None) -> None:
         if chaos is None:

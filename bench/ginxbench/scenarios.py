@@ -27,6 +27,9 @@ REPLICAS = 3
 BAD_REPLICA = 0  # backend-1 misbehaves; backend-2 and backend-3 are the healthy two
 UNEVEN_SCENARIO = SCENARIOS["get-100B"]
 UNEVEN_CONNECTIONS = 64  # a load the healthy fleet serves comfortably
+ALL_DOWN_SCENARIO = SCENARIOS["get-100B"]  # every replica stopped: what answers a client gets, how fast
+ALL_DOWN_CONNECTIONS = 64
+ALL_DOWN_MIN_DURATION_S = 5.0  # HAProxy's round robin answers a dead cluster after 3 s (3 retries, 1 s apart)
 
 
 @dataclass(frozen=True)
