@@ -34,12 +34,7 @@ internal sealed class ProxyErrorResponseMiddleware(RequestDelegate next)
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        await TypedResults.Problem(
-                title: title,
-                detail: detail,
-                statusCode: context.Response.StatusCode,
-                extensions: new Dictionary<string, object?> { ["cluster"] = clusterId })
-            .ExecuteAsync(context);
+        await ProblemAnswer.WriteAsync(context, context.Response.StatusCode, title, detail, clusterId);
     }
 
     private static (string Title, string Detail) Describe(ForwarderError error, string clusterId) => error switch

@@ -41,10 +41,11 @@ public static class GinxWebApplicationExtensions
 
         // A RequestDelegate, not a lambda with parameters: under Native AOT the request delegate
         // generator would map such a fallback at "{*path:nonfile}", ahead of every proxy route.
-        app.MapFallback("{**path}", static context => TypedResults.Problem(
-            title: "No route",
-            detail: $"No route is configured for {context.Request.Method} {context.Request.Host}{context.Request.Path}.",
-            statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context));
+        app.MapFallback("{**path}", static context => ProblemAnswer.WriteAsync(
+            context,
+            StatusCodes.Status404NotFound,
+            "No route",
+            $"No route is configured for {context.Request.Method} {context.Request.Host}{context.Request.Path}."));
 
         return app;
     }

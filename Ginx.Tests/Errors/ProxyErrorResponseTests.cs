@@ -43,6 +43,7 @@ public sealed class ProxyErrorResponseTests
 
         var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound);
         Assert.Contains("/not-routed", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.5.5", problem.GetProperty("type").GetString());
     }
 
     [Fact]
@@ -54,6 +55,7 @@ public sealed class ProxyErrorResponseTests
 
         var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);
         Assert.Equal("api", problem.GetProperty("cluster").GetString());
+        Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.6.4", problem.GetProperty("type").GetString());
         Assert.NotNull(response.Headers.RetryAfter);
     }
 
