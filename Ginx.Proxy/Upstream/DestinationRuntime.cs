@@ -51,6 +51,7 @@ internal sealed class DestinationRuntime
     private double _latencyMs;
     private double _measuredLoad;
     private long _latencyStamp;
+    private int _firstRequestClaimed;
     private int _availability;
     private long _availableSince;
     private int _refusing;
@@ -62,6 +63,13 @@ internal sealed class DestinationRuntime
 
     /// <summary>Whether any request's latency has been recorded yet.</summary>
     public bool HasLatency => Volatile.Read(ref _latencyStamp) != 0;
+
+    /// <summary>
+    /// Claims the one request a destination takes before its first answer is recorded: true for one
+    /// caller only, however many pick at the same moment, so a burst of concurrent picks cannot all
+    /// find an unmeasured destination idle. Its answer, whatever it is, records a latency.
+    /// </summary>
+    public bool TryClaimFirstRequest() => Volatile.Read(ref _firstRequestClaimed) == 0 && Interlocked.Exchange(ref _firstRequestClaimed, 1) == 0;
 
     /// <summary>Requests in flight through Ginx's middleware.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
