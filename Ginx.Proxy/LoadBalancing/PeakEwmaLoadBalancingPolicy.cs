@@ -14,8 +14,9 @@ namespace Ginx.Proxy.LoadBalancing;
 /// already includes the wait behind them, so that counts a busy fast replica's load twice and makes
 /// it dearer than an idle slow one. Scaled instead, a replica costs its latency at its usual load, and
 /// each request a pick adds beyond it counts at once, so concurrent picks do not herd onto the
-/// cheapest. Below its usual load a replica costs its latency, not less: a slow replica that once
-/// held many requests must not look fast once idle.
+/// cheapest. Below its usual load a replica costs its latency, not less: a latency that does not come
+/// from queueing (a replica slow on every answer) does not shrink with the load, and a slow replica
+/// that once held a burst of requests must not look fast once idle.
 /// A destination not measured yet takes one request, claimed atomically across every pick, until its
 /// first answer; while that request is out it loses to any measured destination.
 /// </summary>
@@ -100,10 +101,7 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
             }
         }
 
-        // latencyA × (inFlightA + 1) ÷ (min(loadA, inFlightA + 1) × weightA) < the same of B: a
-        // destination below the load its latency was measured under is not taken to be faster than
-        // that latency, since a latency that does not come from queueing (a replica slow on every
-        // answer) does not shrink with the load.
+        // latencyA × (inFlightA + 1) ÷ (min(loadA, inFlightA + 1) × weightA) < the same of B
         var weightTime = candidates.WeightTimestamp(time);
         var costA = latencyA * (inFlightA + 1) * Math.Min(runtimeB.MeasuredLoad, inFlightB + 1) * candidates.EffectiveWeight(b, weightTime, time);
         var costB = latencyB * (inFlightB + 1) * Math.Min(runtimeA.MeasuredLoad, inFlightA + 1) * candidates.EffectiveWeight(a, weightTime, time);
