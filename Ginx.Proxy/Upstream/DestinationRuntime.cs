@@ -111,23 +111,29 @@ internal sealed class DestinationRuntime
     /// started, itself included) it met, into the estimate. The estimate first decays by the time
     /// since the last sample (towards 0, so a destination that stopped being picked is tried again),
     /// then moves towards the sample by a share of the gap: <see cref="RiseWeight"/> up,
-    /// <see cref="SettleWeight"/> down, so it follows samples, not seconds. A <paramref name="failed"/>
+    /// <see cref="SettleWeight"/> down, so it follows samples, not seconds; or by the share the decay
+    /// took, if that is more. A <paramref name="failed"/>
     /// attempt counts as at least <see cref="FailureLatency"/>. Lock-free: a compare-exchange on the
     /// latency; two samples racing can only misweigh one of them slightly.
     /// </summary>
     public void RecordLatency(TimeSpan latency, int load, bool failed, long timestamp, TimeProvider time)
     {
         var sample = (failed && latency < FailureLatency ? FailureLatency : latency).TotalMilliseconds;
-        var measuredLoad = Volatile.Read(ref _measuredLoad);
-        Volatile.Write(ref _measuredLoad, measuredLoad == 0 ? load : measuredLoad + ((load - measuredLoad) * SettleWeight));
         var previousStamp = Interlocked.Exchange(ref _latencyStamp, timestamp);
         var keep = previousStamp == 0 ? 0 : DecayFactor(time.GetElapsedTime(previousStamp, timestamp));
+
+        // An estimate counts for no more than its decay has left of it: after long without answers
+        // (and for the first), the next answer is mostly taken as it is, not blended with a latency
+        // decayed towards 0, which would make a replica just tried again look far faster than it is.
+        var forgotten = 1 - keep;
+        var measuredLoad = Volatile.Read(ref _measuredLoad);
+        Volatile.Write(ref _measuredLoad, measuredLoad + ((load - measuredLoad) * Math.Max(SettleWeight, forgotten)));
         var current = Volatile.Read(ref _latencyMs);
         while (true)
         {
             var decayed = current * keep;
-            var next = decayed + ((sample - decayed) * (sample > decayed ? RiseWeight : SettleWeight));
-            var seen = Interlocked.CompareExchange(ref _latencyMs, previousStamp == 0 ? sample : next, current);
+            var next = decayed + ((sample - decayed) * Math.Max(sample > decayed ? RiseWeight : SettleWeight, forgotten));
+            var seen = Interlocked.CompareExchange(ref _latencyMs, next, current);
             if (seen.Equals(current))
             {
                 return;

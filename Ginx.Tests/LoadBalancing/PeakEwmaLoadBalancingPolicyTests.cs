@@ -285,6 +285,46 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
         Assert.InRange(runtime.LatencyMs(_time.GetTimestamp(), _time), 1.9, 4);
     }
 
+    [Fact]
+    public void RecordLatency_AfterLongWithoutAnswers_TakesTheNextAnswerMostlyAsItIs()
+    {
+        var runtime = DestinationRuntime.Of(_destinations[0]);
+        Observe(_destinations[0], 2);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        Observe(_destinations[0], 2);
+
+        // Not a quarter of the way up from a latency decayed to nothing: it answered in 2 ms.
+        Assert.InRange(runtime.LatencyMs(_time.GetTimestamp(), _time), 1.9, 2.1);
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_DestinationTriedAgainAfterLongDoesNotDrawAHerd()
+    {
+        // The first was slow, then left alone for a minute while the others served 20 requests
+        // each in 2 ms; tried again, it answers in 2 ms too.
+        Observe(_destinations[0], 50);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        foreach (var fast in _destinations[1..])
+        {
+            Load(fast, 20);
+            Observe(fast, 2, load: 20);
+        }
+
+        Observe(_destinations[0], 2);
+
+        // 30 picks before any answer comes back: it takes about its share, not most of them.
+        var picks = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            var picked = _policy.PickDestination(_context, _cluster, _destinations)!;
+            Load(picked, 1);
+            picks += picked == _destinations[0] ? 1 : 0;
+        }
+
+        Assert.InRange(picks, 0, 3);
+    }
+
     private void AssertSlowNeverPicked()
     {
         var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
