@@ -19,6 +19,7 @@ internal sealed class BalancingCandidates
     {
         IsPublished = published;
         Destinations = destinations;
+        States = destinations.ToArray();
         Settings = new DestinationSettings[destinations.Count];
         Runtimes = new DestinationRuntime[destinations.Count];
         _weights = new double[destinations.Count];
@@ -35,6 +36,9 @@ internal sealed class BalancingCandidates
     private readonly bool _hasSlowStart;
 
     public IReadOnlyList<DestinationState> Destinations { get; }
+
+    /// <summary><see cref="Destinations"/> copied to an array, which a pick indexes without an interface call.</summary>
+    public DestinationState[] States { get; }
 
     public DestinationSettings[] Settings { get; }
 

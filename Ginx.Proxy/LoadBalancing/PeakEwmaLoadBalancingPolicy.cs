@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
@@ -12,9 +13,12 @@ namespace Ginx.Proxy.LoadBalancing;
 /// Finagle and Linkerd multiply by the requests in flight alone; but a latency measured under load
 /// already includes the wait behind them, so that counts a busy fast replica's load twice and makes
 /// it dearer than an idle slow one. Scaled instead, a replica costs its latency at its usual load, and
-/// each request a pick adds still counts at once, so concurrent picks do not herd onto the cheapest.
-/// A destination not measured yet costs nothing while idle and more than any measured one while busy
-/// (Finagle's rule), so it gets one request at a time until its first answer.
+/// each request a pick adds beyond it counts at once, so concurrent picks do not herd onto the
+/// cheapest. Below its usual load a replica costs its latency, not less: a latency that does not come
+/// from queueing (a replica slow on every answer) does not shrink with the load, and a slow replica
+/// that once held a burst of requests must not look fast once idle.
+/// A destination not measured yet takes one request, claimed atomically across every pick, until its
+/// first answer; while that request is out it loses to any measured destination.
 /// </summary>
 internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, TimeProvider time) : ILoadBalancingPolicy
 {
@@ -43,13 +47,10 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
         var random = randomFactory.CreateRandomInstance();
         var first = random.Next(count);
         var second = random.Next(count - 1);
-        if (second >= first)
-        {
-            second++;
-        }
 
-        var weightTime = candidates.WeightTimestamp(time);
-        return Cheaper(candidates, second, first, weightTime) ? candidates.Destinations[second] : candidates.Destinations[first];
+        // Without a branch: which way it goes is random, and a mispredicted branch costs more than the add.
+        second += second >= first ? 1 : 0;
+        return candidates.States[Pick(candidates, first, second)];
     }
 
     private BalancingCandidates Resolve(ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
@@ -64,55 +65,83 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
     }
 
     /// <summary>
-    /// Whether destination <paramref name="a"/> costs less than <paramref name="b"/> now. Both latencies
+    /// The cheaper of destinations <paramref name="a"/> and <paramref name="b"/> now. Both latencies
     /// are brought to the later of their two samples, which on a busy cluster is about now, so no clock
     /// is read unless a slow start needs one: the earlier one decays by the time between them and, if
     /// it has requests in flight, is at least that time. A destination that has not answered for that
     /// long while the other has is at least that slow: a stall shows while it lasts, not only when its
-    /// answers come back. The costs' fractions are compared cross-multiplied: no division.
+    /// answers come back. The costs' fractions are compared cross-multiplied: no division. On a busy
+    /// cluster every branch here goes the same way each time but the last, which is a select.
     /// </summary>
-    private bool Cheaper(BalancingCandidates candidates, int a, int b, long weightTime)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Pick(BalancingCandidates candidates, int a, int b)
     {
         var runtimeA = candidates.Runtimes[a];
         var runtimeB = candidates.Runtimes[b];
         var latencyA = runtimeA.RecordedLatencyMs(out var stampA);
         var latencyB = runtimeB.RecordedLatencyMs(out var stampB);
-        var inFlightA = runtimeA.InFlight;
-        var inFlightB = runtimeB.InFlight;
         if (stampA == 0 || stampB == 0)
         {
-            return Unmeasured(stampA, inFlightA) < Unmeasured(stampB, inFlightB);
+            return PickUnmeasured(candidates, a, stampA, b, stampB);
         }
 
-        if (stampA < stampB)
+        var inFlightA = runtimeA.InFlight;
+        var inFlightB = runtimeB.InFlight;
+        var apart = stampB - stampA;
+        if ((ulong)(apart + _negligibleDecay) > (ulong)(2 * _negligibleDecay))
         {
-            latencyA = Catch(latencyA, stampA, stampB, inFlightA);
-        }
-        else if (stampB < stampA)
-        {
-            latencyB = Catch(latencyB, stampB, stampA, inFlightB);
+            // More than the negligible decay apart, either way.
+            if (apart > 0)
+            {
+                latencyA = Catch(latencyA, stampA, stampB, inFlightA);
+            }
+            else
+            {
+                latencyB = Catch(latencyB, stampB, stampA, inFlightB);
+            }
         }
 
-        // latencyA × (inFlightA + 1) ÷ (loadA × weightA) < latencyB × (inFlightB + 1) ÷ (loadB × weightB)
-        var costA = latencyA * (inFlightA + 1) * runtimeB.MeasuredLoad * candidates.EffectiveWeight(b, weightTime, time);
-        var costB = latencyB * (inFlightB + 1) * runtimeA.MeasuredLoad * candidates.EffectiveWeight(a, weightTime, time);
-        return costA < costB;
+        // latencyA × (inFlightA + 1) ÷ (min(loadA, inFlightA + 1) × weightA) < the same of B
+        var weightTime = candidates.WeightTimestamp(time);
+        var costA = latencyA * (inFlightA + 1) * Math.Min(runtimeB.MeasuredLoad, inFlightB + 1) * candidates.EffectiveWeight(b, weightTime, time);
+        var costB = latencyB * (inFlightB + 1) * Math.Min(runtimeA.MeasuredLoad, inFlightA + 1) * candidates.EffectiveWeight(a, weightTime, time);
+        return costA < costB ? a : b;
     }
 
     /// <summary>A latency sampled at <paramref name="stamp"/>, brought to the later <paramref name="now"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private double Catch(double latency, long stamp, long now, int inFlight)
     {
-        var silence = now - stamp;
-        if (silence < _negligibleDecay)
-        {
-            return latency;
-        }
-
         var decayed = latency * DestinationRuntime.DecayBetween(stamp, now, time);
-        return inFlight == 0 ? decayed : Math.Max(decayed, silence * _millisecondsPerTick);
+        return inFlight == 0 ? decayed : Math.Max(decayed, (now - stamp) * _millisecondsPerTick);
     }
 
-    /// <summary>The order of a destination not measured yet (<paramref name="stamp"/> 0) among measured ones: first while idle, last while busy.</summary>
-    private static double Unmeasured(long stamp, int inFlight) =>
-        stamp != 0 ? 1 : inFlight == 0 ? 0 : double.PositiveInfinity;
+    /// <summary>
+    /// A pair of which one at least has never answered (<paramref name="stampA"/> or
+    /// <paramref name="stampB"/> 0). Such a destination takes the one request it may have before its
+    /// first answer if it is idle and no other pick has claimed it; otherwise it loses to a measured one.
+    /// When both are claimed nothing is known of either: the one with fewer requests in flight.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int PickUnmeasured(BalancingCandidates candidates, int a, long stampA, int b, long stampB)
+    {
+        var runtimeA = candidates.Runtimes[a];
+        var runtimeB = candidates.Runtimes[b];
+        if (stampA == 0 && runtimeA.InFlight == 0 && runtimeA.TryClaimFirstRequest())
+        {
+            return a;
+        }
+
+        if (stampB == 0 && runtimeB.InFlight == 0 && runtimeB.TryClaimFirstRequest())
+        {
+            return b;
+        }
+
+        if (stampA != 0 || stampB != 0)
+        {
+            return stampA != 0 ? a : b;
+        }
+
+        return runtimeA.InFlight <= runtimeB.InFlight ? a : b;
+    }
 }

@@ -51,6 +51,7 @@ internal sealed class DestinationRuntime
     private double _latencyMs;
     private double _measuredLoad;
     private long _latencyStamp;
+    private int _firstRequestClaimed;
     private int _availability;
     private long _availableSince;
     private int _refusing;
@@ -62,6 +63,13 @@ internal sealed class DestinationRuntime
 
     /// <summary>Whether any request's latency has been recorded yet.</summary>
     public bool HasLatency => Volatile.Read(ref _latencyStamp) != 0;
+
+    /// <summary>
+    /// Claims the one request a destination takes before its first answer is recorded: true for one
+    /// caller only, however many pick at the same moment, so a burst of concurrent picks cannot all
+    /// find an unmeasured destination idle. Its answer, whatever it is, records a latency.
+    /// </summary>
+    public bool TryClaimFirstRequest() => Volatile.Read(ref _firstRequestClaimed) == 0 && Interlocked.Exchange(ref _firstRequestClaimed, 1) == 0;
 
     /// <summary>Requests in flight through Ginx's middleware.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -103,23 +111,29 @@ internal sealed class DestinationRuntime
     /// started, itself included) it met, into the estimate. The estimate first decays by the time
     /// since the last sample (towards 0, so a destination that stopped being picked is tried again),
     /// then moves towards the sample by a share of the gap: <see cref="RiseWeight"/> up,
-    /// <see cref="SettleWeight"/> down, so it follows samples, not seconds. A <paramref name="failed"/>
+    /// <see cref="SettleWeight"/> down, so it follows samples, not seconds; or by the share the decay
+    /// took, if that is more. A <paramref name="failed"/>
     /// attempt counts as at least <see cref="FailureLatency"/>. Lock-free: a compare-exchange on the
     /// latency; two samples racing can only misweigh one of them slightly.
     /// </summary>
     public void RecordLatency(TimeSpan latency, int load, bool failed, long timestamp, TimeProvider time)
     {
         var sample = (failed && latency < FailureLatency ? FailureLatency : latency).TotalMilliseconds;
-        var measuredLoad = Volatile.Read(ref _measuredLoad);
-        Volatile.Write(ref _measuredLoad, measuredLoad == 0 ? load : measuredLoad + ((load - measuredLoad) * SettleWeight));
         var previousStamp = Interlocked.Exchange(ref _latencyStamp, timestamp);
         var keep = previousStamp == 0 ? 0 : DecayFactor(time.GetElapsedTime(previousStamp, timestamp));
+
+        // An estimate counts for no more than its decay has left of it: after long without answers
+        // (and for the first), the next answer is mostly taken as it is, not blended with a latency
+        // decayed towards 0, which would make a replica just tried again look far faster than it is.
+        var forgotten = 1 - keep;
+        var measuredLoad = Volatile.Read(ref _measuredLoad);
+        Volatile.Write(ref _measuredLoad, measuredLoad + ((load - measuredLoad) * Math.Max(SettleWeight, forgotten)));
         var current = Volatile.Read(ref _latencyMs);
         while (true)
         {
             var decayed = current * keep;
-            var next = decayed + ((sample - decayed) * (sample > decayed ? RiseWeight : SettleWeight));
-            var seen = Interlocked.CompareExchange(ref _latencyMs, previousStamp == 0 ? sample : next, current);
+            var next = decayed + ((sample - decayed) * Math.Max(sample > decayed ? RiseWeight : SettleWeight, forgotten));
+            var seen = Interlocked.CompareExchange(ref _latencyMs, next, current);
             if (seen.Equals(current))
             {
                 return;

@@ -76,15 +76,66 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
     }
 
     [Fact]
-    public void PickDestination_PeakEwma_DestinationNotMeasuredYetWinsEveryComparison()
+    public void PickDestination_PeakEwma_DestinationNotMeasuredYetTakesOneRequestBeforeItsFirstAnswer()
     {
         Observe(_destinations[1], 2);
         Observe(_destinations[2], 2);
 
-        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
+        // 30 picks made at once: the middleware reserves a pick only after it is made, so none of
+        // them is in flight yet when the next is made.
+        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 30);
 
-        // It is in two of the three pairs; a measured pair picks between themselves.
-        Assert.InRange(tally[_destinations[0].DestinationId], 300 * 2 / 3 - 30, 300 * 2 / 3 + 30);
+        Assert.Equal(1, tally.GetValueOrDefault("slow"));
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_DestinationNotMeasuredYetCompetesOnceItHasAnswered()
+    {
+        Observe(_destinations[1], 2);
+        Observe(_destinations[2], 2);
+        Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 30);
+
+        Observe(_destinations[0], 1);
+
+        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
+        Assert.InRange(tally["slow"], 300 * 2 / 3 - 30, 300 * 2 / 3 + 30);
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_NothingMeasuredYetSpreadsTheFirstPicks()
+    {
+        var picks = new List<DestinationState>();
+        for (var i = 0; i < 30; i++)
+        {
+            var picked = _policy.PickDestination(_context, _cluster, _destinations)!;
+            Load(picked, 1);
+            picks.Add(picked);
+        }
+
+        // Each takes its first request and then an even share, the only thing known being the requests in flight.
+        Assert.All(_destinations, destination => Assert.InRange(picks.Count(picked => picked == destination), 8, 12));
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_IdleSlowDestinationThatOnceHeldManyRequestsDoesNotLookFast()
+    {
+        // The slow one took a burst of 30 requests before anything was known, and answered each in 50 ms.
+        for (var i = 0; i < 30; i++)
+        {
+            Observe(_destinations[0], 50, load: 30);
+        }
+
+        // The fast ones answer in 2 ms with 20 requests in flight each.
+        foreach (var fast in _destinations[1..])
+        {
+            Load(fast, 20);
+            for (var i = 0; i < 20; i++)
+            {
+                Observe(fast, 2, load: 20);
+            }
+        }
+
+        AssertSlowNeverPicked();
     }
 
     [Fact]
@@ -232,6 +283,46 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
         }
 
         Assert.InRange(runtime.LatencyMs(_time.GetTimestamp(), _time), 1.9, 4);
+    }
+
+    [Fact]
+    public void RecordLatency_AfterLongWithoutAnswers_TakesTheNextAnswerMostlyAsItIs()
+    {
+        var runtime = DestinationRuntime.Of(_destinations[0]);
+        Observe(_destinations[0], 2);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        Observe(_destinations[0], 2);
+
+        // Not a quarter of the way up from a latency decayed to nothing: it answered in 2 ms.
+        Assert.InRange(runtime.LatencyMs(_time.GetTimestamp(), _time), 1.9, 2.1);
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_DestinationTriedAgainAfterLongDoesNotDrawAHerd()
+    {
+        // The first was slow, then left alone for a minute while the others served 20 requests
+        // each in 2 ms; tried again, it answers in 2 ms too.
+        Observe(_destinations[0], 50);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        foreach (var fast in _destinations[1..])
+        {
+            Load(fast, 20);
+            Observe(fast, 2, load: 20);
+        }
+
+        Observe(_destinations[0], 2);
+
+        // 30 picks before any answer comes back: it takes about its share, not most of them.
+        var picks = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            var picked = _policy.PickDestination(_context, _cluster, _destinations)!;
+            Load(picked, 1);
+            picks += picked == _destinations[0] ? 1 : 0;
+        }
+
+        Assert.InRange(picks, 0, 3);
     }
 
     private void AssertSlowNeverPicked()
