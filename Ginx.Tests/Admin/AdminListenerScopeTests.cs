@@ -37,4 +37,19 @@ public sealed class AdminListenerScopeTests
         Assert.Equal(HttpStatusCode.OK, ordinary.StatusCode);
         Assert.Equal(backend.Name, Assert.Single(ordinary.Headers.GetValues(ReplicaIdentity.HeaderName)));
     }
+
+    [Fact]
+    public async Task AdminListener_MethodNoAdminEndpointTakes_Is404NoRoute_NotForwarded()
+    {
+        await using var backend = await InProcessBackend.StartAsync("s-1", Cancellation);
+        await using var proxy = await InProcessProxy.StartAsync(
+            ClusterConfiguration.RoundRobin("scope", (backend.Name, backend.Address)), Cancellation);
+        using var admin = new HttpClient { BaseAddress = proxy.AdminAddress };
+
+        // Only the proxy route takes a POST to this path, and it is not served on the admin listener.
+        using var response = await admin.PostAsync("/ginx/status", new StringContent("x"), Cancellation);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound);
+        Assert.False(response.Headers.Contains(ReplicaIdentity.HeaderName), "the admin listener forwarded the request");
+    }
 }
