@@ -9,9 +9,14 @@ namespace Ginx.Proxy.Admin;
 /// public listener admin endpoints are out of routing, so <c>/ginx/status</c> is an ordinary path:
 /// proxied like any other, or a 404. On the admin listener the proxy's routes are out, so opening
 /// it to a monitoring network does not open the proxy there: a request falls through to the 404
-/// of no route. Health endpoints and that fallback serve both.
+/// of no route. Health endpoints serve both.
 /// </summary>
-internal sealed class AdminEndpointMatcherPolicy : MatcherPolicy, IEndpointSelectorPolicy
+/// <remarks>
+/// A branch of the routing tree, decided once per request by the connection's listener, rather
+/// than an endpoint selector: a selector made every proxied request take routing's slower path
+/// (its candidates copied into a set, each policy asked, the set scored) to rule out nothing.
+/// </remarks>
+internal sealed class AdminEndpointMatcherPolicy : MatcherPolicy, INodeBuilderPolicy
 {
     public override int Order => 0;
 
@@ -28,18 +33,43 @@ internal sealed class AdminEndpointMatcherPolicy : MatcherPolicy, IEndpointSelec
         return false;
     }
 
-    public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
+    public IReadOnlyList<PolicyNodeEdge> GetEdges(IReadOnlyList<Endpoint> endpoints)
     {
-        var other = AdminListener.IsAdminConnection(httpContext) ? Listener.Public : Listener.Admin;
-        for (var i = 0; i < candidates.Count; i++)
+        var publicEndpoints = new List<Endpoint>();
+        var adminEndpoints = new List<Endpoint>();
+        foreach (var endpoint in endpoints)
         {
-            if (ListenerOf(candidates[i].Endpoint) == other)
+            var listener = ListenerOf(endpoint);
+            if (listener != Listener.Admin)
             {
-                candidates.SetValidity(i, false);
+                publicEndpoints.Add(endpoint);
+            }
+
+            if (listener != Listener.Public)
+            {
+                adminEndpoints.Add(endpoint);
             }
         }
 
-        return Task.CompletedTask;
+        return [new PolicyNodeEdge(Listener.Public, publicEndpoints), new PolicyNodeEdge(Listener.Admin, adminEndpoints)];
+    }
+
+    public PolicyJumpTable BuildJumpTable(int exitDestination, IReadOnlyList<PolicyJumpTableEdge> edges)
+    {
+        int publicDestination = exitDestination, adminDestination = exitDestination;
+        foreach (var edge in edges)
+        {
+            if ((Listener)edge.State == Listener.Public)
+            {
+                publicDestination = edge.Destination;
+            }
+            else
+            {
+                adminDestination = edge.Destination;
+            }
+        }
+
+        return new ListenerJumpTable(publicDestination, adminDestination);
     }
 
     private static Listener ListenerOf(Endpoint endpoint) =>
@@ -52,5 +82,11 @@ internal sealed class AdminEndpointMatcherPolicy : MatcherPolicy, IEndpointSelec
         Any,
         Public,
         Admin,
+    }
+
+    private sealed class ListenerJumpTable(int publicDestination, int adminDestination) : PolicyJumpTable
+    {
+        public override int GetDestination(HttpContext httpContext) =>
+            AdminListener.IsAdminConnection(httpContext) ? adminDestination : publicDestination;
     }
 }

@@ -60,6 +60,12 @@ internal sealed partial class ProxyMetrics
     /// <summary>Records one proxied request. <paramref name="destination"/> is null when none was tried.</summary>
     public void RequestCompleted(string clusterId, string? destination, int statusCode, string outcome, TimeSpan duration)
     {
+        // Without a listener (no exporter, no dotnet-counters) the tags would be built for nothing.
+        if (!_duration.Enabled && !_requests.Enabled)
+        {
+            return;
+        }
+
         var tags = new TagList { { ProxyTelemetryTags.Cluster, clusterId } };
         if (destination is not null)
         {

@@ -10,7 +10,7 @@ public sealed class AdminListenerScopeTests
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task AdminListener_ProxiedPath_Is404NoRoute_WhileStatusAndHealthAreServed_AndThePublicListenerStillProxies()
+    public async Task AdminListener_ProxiedPathOrMethod_Is404NoRoute_WhileStatusAndHealthAreServed_AndThePublicListenerStillProxies()
     {
         await using var backend = await InProcessBackend.StartAsync("s-1", Cancellation);
         await using var proxy = await InProcessProxy.StartAsync(
@@ -21,6 +21,13 @@ public sealed class AdminListenerScopeTests
         {
             await ProblemAssert.IsProblemAsync(proxied, HttpStatusCode.NotFound);
             Assert.False(proxied.Headers.Contains(ReplicaIdentity.HeaderName), "the admin listener forwarded the request");
+        }
+
+        // Only the proxy route takes a POST to an admin path, and it is not served here.
+        using (var post = await admin.PostAsync("/ginx/status", new StringContent("x"), Cancellation))
+        {
+            await ProblemAssert.IsProblemAsync(post, HttpStatusCode.NotFound);
+            Assert.False(post.Headers.Contains(ReplicaIdentity.HeaderName), "the admin listener forwarded the request");
         }
 
         using (var status = await admin.GetAsync("/ginx/status", Cancellation))
