@@ -52,6 +52,11 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     /// <summary>How long the topology may take to start and become healthy.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>How long one resource command (stop, start, chaos) may take: a stop under load waits for requests in flight.</summary>
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(1);
+
+    private volatile bool _orchestratorLost;
+
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The topology has not started.");
@@ -149,7 +154,7 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     /// <summary>Stops a replica through Aspire, as the dashboard's Stop does: its port then refuses connections.</summary>
     public async Task StopReplicaAsync(string name, CancellationToken cancellationToken)
     {
-        var result = await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StopCommand, cancellationToken);
+        var result = await CommandAsync(name, KnownResourceCommands.StopCommand, cancellationToken);
         Assert.True(result.Success, result.Message);
     }
 
@@ -173,7 +178,7 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     /// <summary>Starts a stopped replica and waits until it is healthy again.</summary>
     public async Task StartReplicaAsync(string name, CancellationToken cancellationToken)
     {
-        var result = await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StartCommand, cancellationToken);
+        var result = await CommandAsync(name, KnownResourceCommands.StartCommand, cancellationToken);
         Assert.True(result.Success, result.Message);
         // The snapshot can still say Exited for a moment after the command returns; the default
         // behaviour would take that for a failed start and give up at once.
@@ -184,8 +189,27 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
     /// <summary>Runs one of the AppHost's dashboard commands on a resource.</summary>
     public async Task ExecuteCommandAsync(string name, string command, CancellationToken cancellationToken)
     {
-        var result = await App.ResourceCommands.ExecuteCommandAsync(name, command, cancellationToken);
+        var result = await CommandAsync(name, command, cancellationToken);
         Assert.True(result.Success, result.Message);
+    }
+
+    /// <summary>
+    /// A resource command, bounded: Aspire retries a call to its orchestrator for as long as the
+    /// token allows, so if the orchestrator is gone a test would otherwise hang instead of failing.
+    /// Once one command has run out of time, the others fail at once: the topology is lost.
+    /// </summary>
+    private async Task<ExecuteCommandResult> CommandAsync(string name, string command, CancellationToken cancellationToken)
+    {
+        Assert.False(_orchestratorLost, $"An earlier resource command timed out: the orchestrator is gone, so '{command}' on {name} cannot run.");
+        try
+        {
+            return await App.ResourceCommands.ExecuteCommandAsync(name, command, cancellationToken).WaitAsync(CommandTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            _orchestratorLost = true;
+            throw;
+        }
     }
 
     /// <summary>What one replica reports it has served.</summary>
