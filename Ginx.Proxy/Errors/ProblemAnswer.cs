@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Text.Json;
 
@@ -20,12 +21,16 @@ internal static class ProblemAnswer
     private static readonly JsonEncodedText ClusterName = JsonEncodedText.Encode("cluster");
     private static readonly JsonEncodedText TraceIdName = JsonEncodedText.Encode("traceId");
 
-    private static readonly JsonEncodedText BadRequestType = JsonEncodedText.Encode("https://tools.ietf.org/html/rfc9110#section-15.5.1");
-    private static readonly JsonEncodedText NotFoundType = JsonEncodedText.Encode("https://tools.ietf.org/html/rfc9110#section-15.5.5");
-    private static readonly JsonEncodedText InternalServerErrorType = JsonEncodedText.Encode("https://tools.ietf.org/html/rfc9110#section-15.6.1");
-    private static readonly JsonEncodedText BadGatewayType = JsonEncodedText.Encode("https://tools.ietf.org/html/rfc9110#section-15.6.3");
-    private static readonly JsonEncodedText ServiceUnavailableType = JsonEncodedText.Encode("https://tools.ietf.org/html/rfc9110#section-15.6.4");
-    private static readonly JsonEncodedText GatewayTimeoutType = JsonEncodedText.Encode("https://tools.ietf.org/html/rfc9110#section-15.6.5");
+    /// <summary>The RFC 9110 section of each status Ginx answers itself, as the problem-details service links them.</summary>
+    private static readonly FrozenDictionary<int, JsonEncodedText> Types = new Dictionary<int, JsonEncodedText>
+    {
+        [StatusCodes.Status400BadRequest] = Rfc9110Section("15.5.1"),
+        [StatusCodes.Status404NotFound] = Rfc9110Section("15.5.5"),
+        [StatusCodes.Status500InternalServerError] = Rfc9110Section("15.6.1"),
+        [StatusCodes.Status502BadGateway] = Rfc9110Section("15.6.3"),
+        [StatusCodes.Status503ServiceUnavailable] = Rfc9110Section("15.6.4"),
+        [StatusCodes.Status504GatewayTimeout] = Rfc9110Section("15.6.5"),
+    }.ToFrozenDictionary();
 
     /// <summary>Sets <paramref name="status"/> and writes the problem; <paramref name="cluster"/> is left out when null.</summary>
     public static Task WriteAsync(HttpContext context, int status, string title, string detail, string? cluster = null)
@@ -34,7 +39,7 @@ internal static class ProblemAnswer
         using (var json = new Utf8JsonWriter(body))
         {
             json.WriteStartObject();
-            if (TypeOf(status) is { } type)
+            if (Types.TryGetValue(status, out var type))
             {
                 json.WriteString(TypeName, type);
             }
@@ -58,15 +63,6 @@ internal static class ProblemAnswer
         return response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted).AsTask();
     }
 
-    /// <summary>The RFC 9110 section of each status Ginx answers itself, as the problem-details service links them.</summary>
-    private static JsonEncodedText? TypeOf(int status) => status switch
-    {
-        StatusCodes.Status400BadRequest => BadRequestType,
-        StatusCodes.Status404NotFound => NotFoundType,
-        StatusCodes.Status500InternalServerError => InternalServerErrorType,
-        StatusCodes.Status502BadGateway => BadGatewayType,
-        StatusCodes.Status503ServiceUnavailable => ServiceUnavailableType,
-        StatusCodes.Status504GatewayTimeout => GatewayTimeoutType,
-        _ => null,
-    };
+    private static JsonEncodedText Rfc9110Section(string section) =>
+        JsonEncodedText.Encode("https://tools.ietf.org/html/rfc9110#section-" + section);
 }
