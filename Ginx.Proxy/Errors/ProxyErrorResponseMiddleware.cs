@@ -26,7 +26,7 @@ internal sealed class ProxyErrorResponseMiddleware(RequestDelegate next)
         }
 
         var clusterId = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
-        var (title, detail) = errorFeature is MaxConnsReachedErrorFeature
+        var (title, detail) = errorFeature is NoDestinationErrorFeature { AllAtMaxConns: true }
             ? ("All destinations at MaxConns", $"Every available destination in cluster '{clusterId}' already holds its MaxConns requests.")
             : Describe(error, clusterId);
         if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)

@@ -26,7 +26,7 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
         var available = proxy.AvailableDestinations;
         if (available.Count == 0)
         {
-            AnswerUnavailable(context, NoAvailableDestinationError.Instance);
+            AnswerUnavailable(context, NoDestinationErrorFeature.NoneAvailable);
             return;
         }
 
@@ -35,7 +35,7 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
         var destination = PickAndReserve(context, cluster, policy, available, out var noneAvailable, out var trial);
         if (destination is null)
         {
-            AnswerUnavailable(context, noneAvailable ? NoAvailableDestinationError.Instance : MaxConnsReachedErrorFeature.Instance);
+            AnswerUnavailable(context, noneAvailable ? NoDestinationErrorFeature.NoneAvailable : NoDestinationErrorFeature.AtMaxConns);
             return;
         }
 
@@ -75,9 +75,9 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
     /// it finds no destination for: a dead cluster would log a line per request, and pay for it in
     /// answers per second (see README, "A dead cluster is answered at once").
     /// </summary>
-    private static void AnswerUnavailable(HttpContext context, IForwarderErrorFeature error)
+    private static void AnswerUnavailable(HttpContext context, NoDestinationErrorFeature error)
     {
-        context.Features.Set(error);
+        context.Features.Set<IForwarderErrorFeature>(error);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
     }
 
@@ -219,15 +219,5 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
         }
 
         return withRoom ?? candidates.Destinations;
-    }
-
-    /// <summary>What YARP's forwarder reports when it is given no destination; one instance, nothing to allocate per request.</summary>
-    private sealed class NoAvailableDestinationError : IForwarderErrorFeature
-    {
-        public static readonly NoAvailableDestinationError Instance = new();
-
-        public ForwarderError Error => ForwarderError.NoAvailableDestinations;
-
-        public Exception? Exception => null;
     }
 }
