@@ -12,8 +12,12 @@ internal sealed class DestinationCounters(TimeProvider time)
 {
     private readonly ConditionalWeakTable<DestinationState, DestinationCounter> _counters = [];
 
-    public DestinationCounter For(DestinationState destination) =>
-        _counters.GetValue(destination, destination => new DestinationCounter(destination.DestinationId, time));
+    // Made once: a lambda that captures the clock would be a new delegate on every call, and this
+    // runs on every proxied request.
+    private readonly ConditionalWeakTable<DestinationState, DestinationCounter>.CreateValueCallback _create =
+        destination => new DestinationCounter(destination.DestinationId, time);
+
+    public DestinationCounter For(DestinationState destination) => _counters.GetValue(destination, _create);
 }
 
 /// <summary>
