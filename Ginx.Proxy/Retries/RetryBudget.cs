@@ -41,9 +41,10 @@ internal sealed class RetryBudget(TimeProvider time)
         var bucket = _buckets[charge % BucketCount];
         lock (bucket)
         {
-            if (bucket.Epoch == charge && bucket.Retries > 0)
+            // Charges take the other lock, so this must not undo one made at the same moment.
+            if (bucket.Epoch == charge && Volatile.Read(ref bucket.Retries) > 0)
             {
-                bucket.Retries--;
+                Interlocked.Decrement(ref bucket.Retries);
             }
         }
     }
