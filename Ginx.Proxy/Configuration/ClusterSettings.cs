@@ -124,17 +124,9 @@ public abstract class ClusterSettings<[DynamicallyAccessedMembers(ClusterSetting
     /// <summary>The current value of <paramref name="member"/>, as configuration would spell it.</summary>
     public string? Describe(string member) => typeof(TSettings).GetProperty(member)?.GetValue(this) switch
     {
-        TimeSpan span => Spell(span),
+        TimeSpan span => TimeSpanText.Shortest(span),
         var value => Convert.ToString(value, CultureInfo.InvariantCulture),
     };
-
-    // TimeSpan's own form pads a fraction to seven digits: '00:00:00.0005' would read back as
-    // '00:00:00.0005000'. Its shortest standard form is closer to what the user wrote.
-    private static string Spell(TimeSpan span)
-    {
-        var text = span.ToString("c", CultureInfo.InvariantCulture);
-        return text.LastIndexOf('.') > text.LastIndexOf(':') ? text.TrimEnd('0') : text;
-    }
 }
 
 /// <summary>What of a settings class is read by reflection, and so must survive trimming.</summary>

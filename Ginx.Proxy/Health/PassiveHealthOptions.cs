@@ -18,8 +18,11 @@ public sealed class PassiveHealthOptions : ClusterSettings<PassiveHealthOptions>
     /// <inheritdoc/>
     protected override void BindOverrides(IConfiguration metadata) => metadata.Bind(this);
 
+    /// <summary>The most <see cref="MaxFails"/> allowed.</summary>
+    public const int MostMaxFails = 1000;
+
     /// <summary>Failures within <see cref="FailTimeout"/> that take a destination out (nginx <c>max_fails</c>); 0 turns this detector off.</summary>
-    [Range(0, 1000)]
+    [Range(0, MostMaxFails)]
     public int MaxFails { get; set; } = 1;
 
     /// <summary>The window failures are counted in, and how long the destination then stays out (nginx <c>fail_timeout</c>).</summary>

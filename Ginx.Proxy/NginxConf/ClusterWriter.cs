@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Health;
 using Ginx.Proxy.LoadBalancing;
 using Ginx.Proxy.Upstream;
@@ -12,7 +13,6 @@ namespace Ginx.Proxy.NginxConf;
 /// </summary>
 internal sealed class ClusterWriter(IReadOnlyList<UpstreamBlock> upstreams, NginxConfProblems problems)
 {
-    private const int MostTries = 10;
 
     private readonly List<UpstreamBlock> _clusters = [.. upstreams];
     private readonly Dictionary<string, ClusterAgreement> _agreements = [];
@@ -65,7 +65,7 @@ internal sealed class ClusterWriter(IReadOnlyList<UpstreamBlock> upstreams, Ngin
         if (FailureCounting(cluster) is var (maxFails, failTimeout))
         {
             Add(maxFails.ToString(CultureInfo.InvariantCulture), "Metadata", nameof(PassiveHealthOptions.MaxFails));
-            Add(NginxUnits.Format(failTimeout), "Metadata", nameof(PassiveHealthOptions.FailTimeout));
+            Add(TimeSpanText.Shortest(failTimeout), "Metadata", nameof(PassiveHealthOptions.FailTimeout));
         }
 
         Add(Time(agreement, "proxy_connect_timeout", defaults.ConnectTimeout.Value), "Metadata", ConnectTimeoutHttpClientFactory.MetadataKey);
@@ -104,7 +104,7 @@ internal sealed class ClusterWriter(IReadOnlyList<UpstreamBlock> upstreams, Ngin
 
         if (server.SlowStart > TimeSpan.Zero)
         {
-            Add(NginxUnits.Format(server.SlowStart), "Metadata", DestinationMetadata.SlowStart);
+            Add(TimeSpanText.Shortest(server.SlowStart), "Metadata", DestinationMetadata.SlowStart);
         }
     }
 
@@ -113,11 +113,11 @@ internal sealed class ClusterWriter(IReadOnlyList<UpstreamBlock> upstreams, Ngin
     {
         var tries = int.Parse(agreement.Get("proxy_next_upstream_tries", "0"), CultureInfo.InvariantCulture);
         var servers = cluster.Servers.Count(server => !server.Down);
-        return (tries == 0 ? Math.Clamp(servers, 1, MostTries) : tries).ToString(CultureInfo.InvariantCulture);
+        return (tries == 0 ? Math.Clamp(servers, 1, RetryOptions.MostTries) : tries).ToString(CultureInfo.InvariantCulture);
     }
 
     private static string Time(ClusterAgreement agreement, string setting, TimeSpan fallback) =>
-        NginxUnits.TryParseTime(agreement.Get(setting, NginxUnits.Describe(fallback)), out var time) ? NginxUnits.Format(time) : NginxUnits.Format(fallback);
+        NginxUnits.TryParseTime(agreement.Get(setting, NginxUnits.Describe(fallback)), out var time) ? TimeSpanText.Shortest(time) : TimeSpanText.Shortest(fallback);
 
     // Ginx counts failures per cluster: the servers must agree, as the locations must.
     private (int MaxFails, TimeSpan FailTimeout)? FailureCounting(UpstreamBlock cluster)

@@ -99,11 +99,4 @@ internal static partial class NginxUnits
     }
 
     private static readonly (string Unit, long Milliseconds)[] Units = [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)];
-
-    /// <summary>A duration as .NET configuration writes it: <c>00:00:10</c>, <c>00:00:00.5</c>.</summary>
-    public static string Format(TimeSpan time)
-    {
-        var text = time.ToString("c", CultureInfo.InvariantCulture);
-        return text.Contains('.', StringComparison.Ordinal) && text.LastIndexOf('.') > text.LastIndexOf(':') ? text.TrimEnd('0') : text;
-    }
 }

@@ -1,3 +1,4 @@
+using Ginx.Proxy.Retries;
 using Ginx.Proxy.Upstream;
 
 namespace Ginx.Proxy.NginxConf;
@@ -134,7 +135,8 @@ internal sealed class ProxySettings
                 return true;
             case "proxy_set_header":
                 if (DirectiveChecks.IsSimple(directive, 2, 2, problems)
-                    && ProxyHeaderTransforms.Check(new ProxyHeader(directive.Arguments[0], directive.Arguments[1], directive.Source), problems, accepted))
+                    && new ProxyHeader(directive.Arguments[0], directive.Arguments[1], directive.Source) is var header
+                    && ProxyHeaderTransforms.Check(header, problems, accepted))
                 {
                     if (!_headersSetHere)
                     {
@@ -142,7 +144,7 @@ internal sealed class ProxySettings
                         _headersSetHere = true;
                     }
 
-                    _headers.Add(new ProxyHeader(directive.Arguments[0], directive.Arguments[1], directive.Source));
+                    _headers.Add(header);
                 }
 
                 return true;
@@ -201,7 +203,7 @@ internal sealed class ProxySettings
 
     private static int? ReadTries(NginxDirective directive, NginxConfProblems problems)
     {
-        if (NginxUnits.TryParseCount(directive.Arguments[0], out var tries) && tries <= 10)
+        if (NginxUnits.TryParseCount(directive.Arguments[0], out var tries) && tries <= RetryOptions.MostTries)
         {
             return tries;
         }

@@ -1,3 +1,4 @@
+using Ginx.Proxy.Health;
 using Ginx.Proxy.LoadBalancing;
 using Ginx.Proxy.Upstream;
 using YarpPolicies = Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies;
@@ -174,7 +175,7 @@ internal sealed class UpstreamReader(NginxConfProblems problems, AcceptedWithout
                 "backup" when equals < 0 => server with { Backup = true },
                 "down" when equals < 0 => server with { Down = true },
                 "weight" when NginxUnits.TryParseCount(value, out var weight) && weight is >= 1 and <= DestinationMetadata.MaxWeight => server with { Weight = weight },
-                "max_fails" when NginxUnits.TryParseCount(value, out var maxFails) && maxFails <= 1000 => server with { MaxFails = maxFails },
+                "max_fails" when NginxUnits.TryParseCount(value, out var maxFails) && maxFails <= PassiveHealthOptions.MostMaxFails => server with { MaxFails = maxFails },
                 "max_conns" when NginxUnits.TryParseCount(value, out var maxConns) => server with { MaxConns = maxConns },
                 "fail_timeout" when NginxUnits.TryParseTime(value, out var failTimeout) => server with { FailTimeout = failTimeout },
                 "slow_start" when NginxUnits.TryParseTime(value, out var slowStart) => server with { SlowStart = slowStart },
@@ -196,7 +197,7 @@ internal sealed class UpstreamReader(NginxConfProblems problems, AcceptedWithout
     private static string InvalidParameter(string name, string parameter) => name switch
     {
         "weight" => $"invalid parameter \"{parameter}\": weight is a whole number from 1 to {DestinationMetadata.MaxWeight} (Ginx's largest)",
-        "max_fails" => $"invalid parameter \"{parameter}\": max_fails is a whole number from 0 to 1000",
+        "max_fails" => $"invalid parameter \"{parameter}\": max_fails is a whole number from 0 to {PassiveHealthOptions.MostMaxFails}",
         "max_conns" => $"invalid parameter \"{parameter}\": max_conns is a whole number, 0 for no limit",
         "fail_timeout" or "slow_start" => $"invalid parameter \"{parameter}\": {name} is a time such as 10s or 500ms",
         "resolve" or "service" or "route" or "drain" => $"invalid parameter \"{parameter}\": Ginx does not support nginx Plus's \"{name}\"",

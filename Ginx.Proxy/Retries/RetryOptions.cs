@@ -18,8 +18,11 @@ public sealed class RetryOptions : ClusterSettings<RetryOptions>, IValidatableOb
     /// <inheritdoc/>
     protected override void BindOverrides(IConfiguration metadata) => metadata.Bind(this);
 
+    /// <summary>The most <see cref="Tries"/> allowed.</summary>
+    public const int MostTries = 10;
+
     /// <summary>Attempts in all, the first included (nginx <c>proxy_next_upstream_tries</c>); 1 turns retries off.</summary>
-    [Range(1, 10)]
+    [Range(1, MostTries)]
     public int Tries { get; set; } = 3;
 
     /// <summary>
