@@ -20,7 +20,6 @@ public sealed class LastGoodJsonConfigurationSource : JsonConfigurationSource
         ReloadOnChange = source.ReloadOnChange;
         ReloadDelay = source.ReloadDelay;
         FileProvider = source.FileProvider;
-        OnLoadException = source.OnLoadException;
         Status = status;
         ProxySection = proxySection;
     }
