@@ -8,7 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Tests.LoadBalancing;
 
@@ -98,8 +100,14 @@ public sealed class RefusingDestinationsTests
             .AddLogging(logging => logging.AddFakeLogging()));
         var logs = proxy.Services.GetFakeLogCollector();
 
-        // The first request learns that each refuses (and may say so); those after it are answered at once.
+        // The first request learns that each refuses (and may say so, as its passive health marks
+        // land); those after it are answered at once.
         await AssertNoDestinationAsync(proxy.Client);
+        var state = proxy.Services.GetRequiredService<IProxyStateLookup>();
+        await Eventually.HoldsAsync(
+            () => state.TryGetCluster("backend", out var cluster)
+                && cluster.Destinations.Values.All(destination => destination.Health.Passive == DestinationHealth.Unhealthy),
+            TimeSpan.FromSeconds(10), "the first request's failures marked every destination");
         var before = logs.GetSnapshot().Count(record => record.Level >= LogLevel.Information);
         for (var i = 0; i < 20; i++)
         {
