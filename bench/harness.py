@@ -76,6 +76,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=8, help="seconds of each wrk run (default 8; a dying "
                         "replica's run lasts at least 10)")
     parser.add_argument("--warmup", type=float, default=8, help="seconds of warm-up per target and scenario (default 8)")
+    parser.add_argument("--fault-warmup", type=float, default=2,
+                        help="uneven fleet: seconds each proxy serves the fleet, fault in force, before each measured "
+                             "run, so the run measures how it serves a fleet it has met, not how it forgets the last "
+                             "(default 2: one stall period; 0: none)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, nargs="+", default=[64, 256],
                         help="classic scenarios' connections (default: 64 256; the uneven fleet runs at "
@@ -104,7 +108,7 @@ def parse_args() -> argparse.Namespace:
     args.uneven = args.uneven or full
     args.alldown = args.alldown or full
     if args.smoke:
-        args.rounds, args.duration, args.warmup, args.recovery_limit = 1, 2, 1, 3
+        args.rounds, args.duration, args.warmup, args.fault_warmup, args.recovery_limit = 1, 2, 1, 1, 3
         args.connections, args.scenarios, args.faults = [64], ["get-100B"], ["slow"]
         args.out = args.out or RESULTS_DIR / "smoke.json.tmp"
     args.growth_parts = {p.strip() for p in args.growth_parts.split(",")} & set(growth.PARTS)
@@ -258,7 +262,7 @@ def run_uneven(args, fleet: Fleet, started: dict[str, StartedPeer], load, result
     for variant in measured + limits:
         fleet_load(variant, args.warmup if variant.template == ROUND_ROBIN and not variant.healthy_only else 1)
     log(f"warmed up {len(measured) + len(limits)} variants")
-    runs = uneven.run(fleet, measured, limits, faults, args.rounds, args.duration, fleet_load, log)
+    runs = uneven.run(fleet, measured, limits, faults, args.rounds, args.duration, args.fault_warmup, fleet_load, log)
     summary = uneven.summarise(runs, measured, limits, faults)
     verdicts = uneven.evaluate(summary, faults)
     tables = report.uneven_tables(summary)
@@ -333,6 +337,7 @@ def _meta(args: argparse.Namespace, tools: dict[str, str]) -> dict:
         "caddy": output([tools["caddy"], "version"]),
         "wrk": output([tools["wrk"], "-v"]),
         "rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
+        "fault_warmup_s": args.fault_warmup,
         "threads": args.threads, "connections": args.connections, "scenarios": args.scenarios,
         "families": [f for f in ("classic", "uneven", "alldown", "growth") if getattr(args, f)],
         "faults": args.faults, "ginx_policies": list(args.ginx_policies),

@@ -36,12 +36,18 @@ class FleetRun:
 
 
 def run(fleet: Fleet, variants: list[Variant], limits: list[Variant], faults: list[Fault], rounds: int,
-        duration: float, load: LoadRunner, log: Callable[[str], None]) -> list[FleetRun]:
+        duration: float, warmup: float, load: LoadRunner, log: Callable[[str], None]) -> list[FleetRun]:
+    """Every variant over the healthy two, then under each fault, for each round. Before each measured
+    run the variant serves the fleet as it is for `warmup` seconds, unmeasured: a variant's last run
+    was a minute and more of other variants ago, under another fault, and without it a run measures
+    how a proxy forgets that (every estimate a minute old) as much as how it serves this fault."""
     runs: list[FleetRun] = []
     width = max(len(v.key) for v in variants + limits)
 
     def measure(n: int, fault: Fault | None, variant: Variant) -> None:
-        fleet.reset_stats()
+        if warmup > 0:
+            load(variant, warmup)
+        fleet.reset_stats()  # after the warm-up: the shares are the measured run's
         if fault is not None and fault.dies:
             result, stats = _dying_run(fleet, variant, max(duration, DYING_MIN_DURATION_S), load)
         else:
