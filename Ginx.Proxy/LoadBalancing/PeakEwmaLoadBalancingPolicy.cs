@@ -17,19 +17,52 @@ namespace Ginx.Proxy.LoadBalancing;
 /// cheapest. Below its usual load a replica costs its latency, not less: a latency that does not come
 /// from queueing (a replica slow on every answer) does not shrink with the load, and a slow replica
 /// that once held a burst of requests must not look fast once idle.
-/// A destination not measured yet takes one request, claimed atomically across every pick, until its
-/// first answer; while that request is out it loses to any measured destination.
+/// A destination not measured yet, or measured so long ago that nothing is left of it, takes one
+/// request, claimed atomically across every pick, until its next answer; while that request is out
+/// it loses to any measured destination.
 /// </summary>
-internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, TimeProvider time) : ILoadBalancingPolicy
+internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDisposable
 {
+    /// <summary>
+    /// How old an estimate may be and still count: six time constants of the decay, which leave less
+    /// than a quarter of a percent of any latency (of 300 ms, under a millisecond). Older, the
+    /// destination is as unknown as one never measured. Without it, a cluster idle for a minute
+    /// compares estimates that are all a minute old and within moments of each other: the one that
+    /// happened to look fastest then takes every request of the first burst until answers come back.
+    /// </summary>
+    public static readonly TimeSpan StaleAfter = DestinationRuntime.LatencyDecay * 6;
+
+    /// <summary>How often the clock a pick judges an estimate's age by is read: ages are judged in seconds.</summary>
+    private static readonly TimeSpan ClockPeriod = TimeSpan.FromMilliseconds(250);
+
+    private readonly IRandomFactory _randomFactory;
+    private readonly TimeProvider _time;
+
     // Latencies sampled this close together decay alike to within 0.1 %: compared as they are, with
     // no exponential. In the clock's own units, so a busy cluster's pick does not convert either.
-    private readonly long _negligibleDecay = (long)(time.TimestampFrequency * DestinationRuntime.LatencyDecay.TotalSeconds / 1024);
-    private readonly double _millisecondsPerTick = 1000.0 / time.TimestampFrequency;
+    private readonly long _negligibleDecay;
+    private readonly long _staleAfter;
+    private readonly double _millisecondsPerTick;
+
+    // The clock as a timer last read it: a pick reads a field rather than the clock, which would cost
+    // as much as the rest of the pick.
+    private readonly ITimer _clock;
+    private long _now;
 
     // The last published list picked from, resolved: with one busy cluster, a pick skips the
     // cluster's state lookup. It holds one list, replaced by the next one published.
     private BalancingCandidates? _last;
+
+    public PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, TimeProvider time)
+    {
+        _randomFactory = randomFactory;
+        _time = time;
+        _negligibleDecay = (long)(time.TimestampFrequency * DestinationRuntime.LatencyDecay.TotalSeconds / 1024);
+        _staleAfter = (long)(time.TimestampFrequency * StaleAfter.TotalSeconds);
+        _millisecondsPerTick = 1000.0 / time.TimestampFrequency;
+        _now = time.GetTimestamp();
+        _clock = time.CreateTimer(static state => ((PeakEwmaLoadBalancingPolicy)state!).ReadClock(), this, ClockPeriod, ClockPeriod);
+    }
 
     public string Name => GinxLoadBalancingPolicies.PeakEwma;
 
@@ -44,7 +77,7 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
         var candidates = _last is { } last && ReferenceEquals(last.Destinations, availableDestinations)
             ? last
             : Resolve(cluster, availableDestinations);
-        var random = randomFactory.CreateRandomInstance();
+        var random = _randomFactory.CreateRandomInstance();
         var first = random.Next(count);
         var second = random.Next(count - 1);
 
@@ -52,6 +85,10 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
         second += second >= first ? 1 : 0;
         return candidates.States[Pick(candidates, first, second)];
     }
+
+    public void Dispose() => _clock.Dispose();
+
+    private void ReadClock() => Volatile.Write(ref _now, _time.GetTimestamp());
 
     private BalancingCandidates Resolve(ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
     {
@@ -66,12 +103,12 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
 
     /// <summary>
     /// The cheaper of destinations <paramref name="a"/> and <paramref name="b"/> now. Both latencies
-    /// are brought to the later of their two samples, which on a busy cluster is about now, so no clock
-    /// is read unless a slow start needs one: the earlier one decays by the time between them and, if
-    /// it has requests in flight, is at least that time. A destination that has not answered for that
-    /// long while the other has is at least that slow: a stall shows while it lasts, not only when its
-    /// answers come back. The costs' fractions are compared cross-multiplied: no division. On a busy
-    /// cluster every branch here goes the same way each time but the last, which is a select.
+    /// are brought to the later of their two samples, which on a busy cluster is about now, so the
+    /// clock is not read: the earlier one decays by the time between them. A destination with
+    /// requests in flight that has not answered for that long while the other has is at least that
+    /// slow: a stall shows as soon as the silence outgrows the latency, not once its answers come
+    /// back. The costs' fractions are compared cross-multiplied: no division. On a busy cluster every
+    /// branch here goes the same way each time but the last, which is a select.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Pick(BalancingCandidates candidates, int a, int b)
@@ -80,9 +117,9 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
         var runtimeB = candidates.Runtimes[b];
         var latencyA = runtimeA.RecordedLatencyMs(out var stampA);
         var latencyB = runtimeB.RecordedLatencyMs(out var stampB);
-        if (stampA == 0 || stampB == 0)
+        if (stampA == 0 || stampB == 0 || Volatile.Read(ref _now) - Math.Min(stampA, stampB) > _staleAfter)
         {
-            return PickUnmeasured(candidates, a, stampA, b, stampB);
+            return PickUnknown(candidates, a, stampA, b, stampB);
         }
 
         var inFlightA = runtimeA.InFlight;
@@ -93,53 +130,59 @@ internal sealed class PeakEwmaLoadBalancingPolicy(IRandomFactory randomFactory, 
             // More than the negligible decay apart, either way.
             if (apart > 0)
             {
-                latencyA = Catch(latencyA, stampA, stampB, inFlightA);
+                latencyA *= DecayBetween(stampA, stampB);
             }
             else
             {
-                latencyB = Catch(latencyB, stampB, stampA, inFlightB);
+                latencyB *= DecayBetween(stampB, stampA);
             }
         }
 
+        // The silence of the one with the earlier sample, if it has requests in flight. Compared
+        // rather than Math.Max, which also orders NaNs and zeros' signs: neither can occur here.
+        var silenceA = inFlightA > 0 ? apart * _millisecondsPerTick : 0;
+        var silenceB = inFlightB > 0 ? -apart * _millisecondsPerTick : 0;
+        latencyA = latencyA > silenceA ? latencyA : silenceA;
+        latencyB = latencyB > silenceB ? latencyB : silenceB;
+
         // latencyA × (inFlightA + 1) ÷ (min(loadA, inFlightA + 1) × weightA) < the same of B
-        var weightTime = candidates.WeightTimestamp(time);
-        var costA = latencyA * (inFlightA + 1) * Math.Min(runtimeB.MeasuredLoad, inFlightB + 1) * candidates.EffectiveWeight(b, weightTime, time);
-        var costB = latencyB * (inFlightB + 1) * Math.Min(runtimeA.MeasuredLoad, inFlightA + 1) * candidates.EffectiveWeight(a, weightTime, time);
+        var weightTime = candidates.WeightTimestamp(_time);
+        var costA = latencyA * (inFlightA + 1) * Math.Min(runtimeB.MeasuredLoad, inFlightB + 1) * candidates.EffectiveWeight(b, weightTime, _time);
+        var costB = latencyB * (inFlightB + 1) * Math.Min(runtimeA.MeasuredLoad, inFlightA + 1) * candidates.EffectiveWeight(a, weightTime, _time);
         return costA < costB ? a : b;
     }
 
-    /// <summary>A latency sampled at <paramref name="stamp"/>, brought to the later <paramref name="now"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private double Catch(double latency, long stamp, long now, int inFlight)
-    {
-        var decayed = latency * DestinationRuntime.DecayBetween(stamp, now, time);
-        return inFlight == 0 ? decayed : Math.Max(decayed, (now - stamp) * _millisecondsPerTick);
-    }
+    private double DecayBetween(long earlier, long later) => DestinationRuntime.DecayBetween(earlier, later, _time);
 
     /// <summary>
-    /// A pair of which one at least has never answered (<paramref name="stampA"/> or
-    /// <paramref name="stampB"/> 0). Such a destination takes the one request it may have before its
-    /// first answer if it is idle and no other pick has claimed it; otherwise it loses to a measured one.
-    /// When both are claimed nothing is known of either: the one with fewer requests in flight.
+    /// A pair of which one at least is unknown: never measured (<paramref name="stampA"/> or
+    /// <paramref name="stampB"/> 0) or measured longer than <see cref="StaleAfter"/> ago. Such a
+    /// destination takes the one request it may have until its next answer if it is idle and no other
+    /// pick has claimed it; otherwise it loses to a known one. When both are unknown and claimed,
+    /// nothing tells them apart: the one with fewer requests in flight.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int PickUnmeasured(BalancingCandidates candidates, int a, long stampA, int b, long stampB)
+    private int PickUnknown(BalancingCandidates candidates, int a, long stampA, int b, long stampB)
     {
         var runtimeA = candidates.Runtimes[a];
         var runtimeB = candidates.Runtimes[b];
-        if (stampA == 0 && runtimeA.InFlight == 0 && runtimeA.TryClaimFirstRequest())
+        var now = Volatile.Read(ref _now);
+        var unknownA = stampA == 0 || now - stampA > _staleAfter;
+        var unknownB = stampB == 0 || now - stampB > _staleAfter;
+        if (unknownA && runtimeA.InFlight == 0 && runtimeA.TryClaimRequestAfter(stampA))
         {
             return a;
         }
 
-        if (stampB == 0 && runtimeB.InFlight == 0 && runtimeB.TryClaimFirstRequest())
+        if (unknownB && runtimeB.InFlight == 0 && runtimeB.TryClaimRequestAfter(stampB))
         {
             return b;
         }
 
-        if (stampA != 0 || stampB != 0)
+        if (unknownA != unknownB)
         {
-            return stampA != 0 ? a : b;
+            return unknownA ? b : a;
         }
 
         return runtimeA.InFlight <= runtimeB.InFlight ? a : b;

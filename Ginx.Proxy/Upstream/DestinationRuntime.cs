@@ -51,7 +51,7 @@ internal sealed class DestinationRuntime
     private double _latencyMs;
     private double _measuredLoad;
     private long _latencyStamp;
-    private int _firstRequestClaimed;
+    private long _claimedAfter = -1;
     private int _availability;
     private long _availableSince;
     private int _refusing;
@@ -65,11 +65,17 @@ internal sealed class DestinationRuntime
     public bool HasLatency => Volatile.Read(ref _latencyStamp) != 0;
 
     /// <summary>
-    /// Claims the one request a destination takes before its first answer is recorded: true for one
-    /// caller only, however many pick at the same moment, so a burst of concurrent picks cannot all
-    /// find an unmeasured destination idle. Its answer, whatever it is, records a latency.
+    /// Claims the one request a destination takes while nothing worth acting on is known of it: before
+    /// its first answer, or once its estimate of <paramref name="stamp"/> (0: none) is too old to
+    /// count. True for one caller only per estimate, however many pick at the same moment, so a
+    /// burst of concurrent picks cannot all find it idle; its answer, whatever it is, records a
+    /// latency with a new stamp, after which another claim can be made if that one ages too.
     /// </summary>
-    public bool TryClaimFirstRequest() => Volatile.Read(ref _firstRequestClaimed) == 0 && Interlocked.Exchange(ref _firstRequestClaimed, 1) == 0;
+    public bool TryClaimRequestAfter(long stamp)
+    {
+        var claimed = Volatile.Read(ref _claimedAfter);
+        return claimed != stamp && Interlocked.CompareExchange(ref _claimedAfter, stamp, claimed) == claimed;
+    }
 
     /// <summary>Requests in flight through Ginx's middleware.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);

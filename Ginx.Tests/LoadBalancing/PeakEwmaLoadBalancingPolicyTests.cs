@@ -7,7 +7,7 @@ using static Ginx.Tests.LoadBalancing.BalancingTestCluster;
 
 namespace Ginx.Tests.LoadBalancing;
 
-public sealed class PeakEwmaLoadBalancingPolicyTests
+public sealed class PeakEwmaLoadBalancingPolicyTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
     private readonly DefaultHttpContext _context = new();
@@ -20,6 +20,8 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
         _policy = new PeakEwmaLoadBalancingPolicy(new SeededRandomFactory(42), _time);
         _cluster = Cluster(_destinations);
     }
+
+    public void Dispose() => _policy.Dispose();
 
     [Theory]
     [InlineData(200, false)]
@@ -323,6 +325,73 @@ public sealed class PeakEwmaLoadBalancingPolicyTests
         }
 
         Assert.InRange(picks, 0, 3);
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_DestinationThatStopsAnsweringLosesTrafficOnceItsSilenceOutgrowsItsLatency()
+    {
+        foreach (var destination in _destinations)
+        {
+            Load(destination, 10);
+        }
+
+        // All three answer in 2 ms under 10 requests each, every half millisecond, until the first
+        // stalls: 3 ms later, longer than it takes to answer but before its latency decays measurably.
+        for (var elapsed = TimeSpan.Zero; elapsed < TimeSpan.FromMilliseconds(53); elapsed += TimeSpan.FromMilliseconds(0.5))
+        {
+            foreach (var destination in elapsed < TimeSpan.FromMilliseconds(50) ? _destinations : _destinations[1..])
+            {
+                Observe(destination, 2, load: 10);
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(0.5));
+        }
+
+        AssertSlowNeverPicked();
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_AfterAnIdleSpellTheFirstBurstIsSpreadNotSentToWhatLookedFastest()
+    {
+        // The first looked the fastest when the cluster went quiet, at the load it had then.
+        foreach (var destination in _destinations)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                Observe(destination, destination == _destinations[0] ? 1 : 3, load: 20);
+            }
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        // 30 picks before any answer comes back: each is in flight when the next is made.
+        var picks = new List<DestinationState>();
+        for (var i = 0; i < 30; i++)
+        {
+            var picked = _policy.PickDestination(_context, _cluster, _destinations)!;
+            Load(picked, 1);
+            picks.Add(picked);
+        }
+
+        // A minute-old estimate says nothing: an even share each, not most of them to the first.
+        Assert.All(_destinations, destination => Assert.InRange(picks.Count(picked => picked == destination), 8, 12));
+    }
+
+    [Fact]
+    public void PickDestination_PeakEwma_DestinationUnheardOfForLongTakesOneRequestUntilItAnswers()
+    {
+        Observe(_destinations[0], 2);
+        _time.Advance(PeakEwmaLoadBalancingPolicy.StaleAfter + TimeSpan.FromSeconds(1));
+        Observe(_destinations[1], 2);
+        Observe(_destinations[2], 2);
+
+        var tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 30);
+        Assert.Equal(1, tally.GetValueOrDefault("slow"));
+
+        // Its answer makes it known again, and it competes for its share.
+        Observe(_destinations[0], 2);
+        tally = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300);
+        Assert.InRange(tally["slow"], 300 * 2 / 3 - 30, 300 * 2 / 3 + 30);
     }
 
     private void AssertSlowNeverPicked()

@@ -61,7 +61,9 @@ public class PickDestinationBenchmarks
     /// <summary>
     /// A cluster of <see cref="Destinations"/> with weights 1, 2, 3, 1, …, every one available and
     /// measured; when <paramref name="busy"/>, each has 1 to 4 requests in flight, so a least-requests
-    /// scan cannot stop at an idle destination and reads them all.
+    /// scan cannot stop at an idle destination and reads them all. Measured once, here: a case lasts
+    /// seconds, well within <see cref="PeakEwmaLoadBalancingPolicy.StaleAfter"/>, so <c>PeakEwma</c>
+    /// compares estimates it still trusts, as on a busy cluster.
     /// </summary>
     private ClusterState CreateCluster(string id, bool busy)
     {
