@@ -94,14 +94,13 @@ internal sealed class InProcessProxy : IAsyncDisposable
     }
 
     /// <summary>
-    /// A proxy pipeline without Ginx's retry step: outcome (error answers, telemetry), balancing and passive health only, for
+    /// A proxy pipeline without Ginx's retry step: outcome (error answers, telemetry) and balancing (with passive health) only, for
     /// showing that what they rely on does not come from the retry step.
     /// </summary>
     public static void WithoutRetryStep(IReverseProxyApplicationBuilder proxy)
     {
         proxy.UseMiddleware<ProxyOutcomeMiddleware>();
         proxy.UseGinxLoadBalancing();
-        proxy.UsePassiveHealthChecks();
     }
 
     private static WebApplication BuildWithPipeline(WebApplicationBuilder builder, Action<IReverseProxyApplicationBuilder> pipeline)

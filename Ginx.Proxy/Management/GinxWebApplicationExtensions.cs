@@ -29,7 +29,6 @@ public static class GinxWebApplicationExtensions
                 proxy.UseMiddleware<RetryMiddleware>();
                 proxy.UseSessionAffinity();
                 proxy.UseGinxLoadBalancing();
-                proxy.UsePassiveHealthChecks();
             });
         }
         catch (InvalidOperationException exception)
