@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ginx.Proxy;
 using Ginx.Proxy.Admin;
-using Ginx.Proxy.Telemetry;
+using Ginx.Proxy.Management;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -94,14 +94,13 @@ internal sealed class InProcessProxy : IAsyncDisposable
     }
 
     /// <summary>
-    /// A proxy pipeline without Ginx's retry step: telemetry, balancing and passive health only, for
+    /// A proxy pipeline without Ginx's retry step: outcome (error answers, telemetry) and balancing (with passive health) only, for
     /// showing that what they rely on does not come from the retry step.
     /// </summary>
     public static void WithoutRetryStep(IReverseProxyApplicationBuilder proxy)
     {
-        proxy.UseMiddleware<ProxyTelemetryMiddleware>();
+        proxy.UseMiddleware<ProxyOutcomeMiddleware>();
         proxy.UseGinxLoadBalancing();
-        proxy.UsePassiveHealthChecks();
     }
 
     private static WebApplication BuildWithPipeline(WebApplicationBuilder builder, Action<IReverseProxyApplicationBuilder> pipeline)

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
@@ -14,11 +15,20 @@ namespace Ginx.Proxy.LoadBalancing;
 /// <see cref="DestinationMetadata.MaxConns"/>, and feeds the time the destination took to answer into
 /// its peak EWMA when the attempt completes. It picks only from <c>AvailableDestinations</c> as given and releases
 /// what it reserved whatever happens, so a retry step around it may call it again with fewer.
+/// It also reports each attempt to the cluster's passive health policy, as YARP's passive-health step
+/// does, in its place: that step's own await of the forwarder was one more frame per request.
 /// </summary>
-internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumerable<ILoadBalancingPolicy> policies, TimeProvider time)
+internal sealed class GinxLoadBalancingMiddleware(
+    RequestDelegate next, IEnumerable<ILoadBalancingPolicy> policies, IEnumerable<IPassiveHealthCheckPolicy> passiveHealthPolicies, TimeProvider time)
 {
+    // The policy YARP's passive-health step takes for a cluster that enables passive health without naming one.
+    private const string YarpDefaultPassiveHealthPolicy = "TransportFailureRate";
+
     private readonly FrozenDictionary<string, ILoadBalancingPolicy> _policies =
         policies.ToFrozenDictionary(policy => policy.Name, StringComparer.OrdinalIgnoreCase);
+
+    private readonly FrozenDictionary<string, IPassiveHealthCheckPolicy> _passiveHealthPolicies =
+        passiveHealthPolicies.ToFrozenDictionary(policy => policy.Name, StringComparer.OrdinalIgnoreCase);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -47,6 +57,7 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
         try
         {
             await next(context);
+            ReportPassiveHealth(context, proxy, cluster);
         }
         finally
         {
@@ -68,6 +79,20 @@ internal sealed class GinxLoadBalancingMiddleware(RequestDelegate next, IEnumera
             runtime.RecordLatency(time.GetElapsedTime(started, answered), load, result.IsDestinationFailure, finished, time);
             runtime.RecordAttempt(result, finished);
         }
+    }
+
+    // As YARP's passive-health step: after an attempt that completed and reached a destination,
+    // before this step's own bookkeeping, and only when the cluster enables passive health.
+    private void ReportPassiveHealth(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster)
+    {
+        var options = proxy.Cluster.Config.HealthCheck?.Passive;
+        if (options?.Enabled != true || proxy.ProxiedDestination is not { } proxied)
+        {
+            return;
+        }
+
+        var name = string.IsNullOrEmpty(options.Policy) ? YarpDefaultPassiveHealthPolicy : options.Policy;
+        _passiveHealthPolicies[name].RequestProxied(context, cluster, proxied);
     }
 
     /// <summary>

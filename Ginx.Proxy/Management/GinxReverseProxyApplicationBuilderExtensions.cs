@@ -8,8 +8,9 @@ public static class GinxReverseProxyApplicationBuilderExtensions
 {
     /// <summary>
     /// Picks the destination with the cluster's policy, honouring <c>MaxConns</c>, and records its
-    /// latency: the time to the destination's response headers, with or without Ginx's retry step.
-    /// Use in place of YARP's <c>UseLoadBalancing()</c>, with <c>AddGinxLoadBalancing()</c>.
+    /// latency: the time to the destination's response headers, with or without Ginx's retry step;
+    /// reports each attempt to the cluster's passive health policy. Use in place of YARP's
+    /// <c>UseLoadBalancing()</c> and <c>UsePassiveHealthChecks()</c>, with <c>AddGinxLoadBalancing()</c>.
     /// </summary>
     public static IReverseProxyApplicationBuilder UseGinxLoadBalancing(this IReverseProxyApplicationBuilder builder)
     {

@@ -84,6 +84,7 @@ public static class GinxReverseProxyBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton<ProxyMetrics>();
         services.TryAddSingleton<DestinationCounters>();
+        services.TryAddSingleton<ProxyRequestRecorder>();
 
         if (Decorate<IClusterDestinationsUpdater, DestinationAvailabilityLog>(services) == 0)
         {

@@ -1,6 +1,7 @@
 using Ginx.Proxy.Admin;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Errors;
+using Ginx.Proxy.Management;
 using Ginx.Proxy.Retries;
 using Ginx.Proxy.Telemetry;
 using Microsoft.Extensions.Options;
@@ -22,14 +23,12 @@ public static class GinxWebApplicationExtensions
         {
             app.MapReverseProxy(proxy =>
             {
-                // The pipeline's order, in one place. First telemetry, so it records the final status of
-                // everything below, error answers included.
-                proxy.UseMiddleware<ProxyTelemetryMiddleware>();
-                proxy.UseMiddleware<ProxyErrorResponseMiddleware>();
+                // The pipeline's order, in one place. First the request's outcome: its error answer and
+                // its record, which sees the final status of everything below.
+                proxy.UseMiddleware<ProxyOutcomeMiddleware>();
                 proxy.UseMiddleware<RetryMiddleware>();
                 proxy.UseSessionAffinity();
                 proxy.UseGinxLoadBalancing();
-                proxy.UsePassiveHealthChecks();
             });
         }
         catch (InvalidOperationException exception)

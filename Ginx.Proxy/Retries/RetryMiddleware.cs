@@ -29,7 +29,7 @@ internal sealed partial class RetryMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         var proxy = context.GetReverseProxyFeature();
-        var cluster = context.GetRouteModel().Cluster!;
+        var cluster = proxy.Route.Cluster!;
         var options = settings.For(proxy.Cluster.Config);
         var budget = _budgets.GetValue(cluster, _createBudget);
         budget.RecordRequest(options.BudgetWindow);

@@ -5,7 +5,7 @@ namespace Ginx.Proxy.Telemetry;
 
 /// <summary>
 /// Ginx's own spans. The proxy span of a trace is ASP.NET Core's server span, which
-/// <see cref="ProxyTelemetryMiddleware"/> tags; what Ginx adds is one child span per forwarding
+/// <see cref="ProxyRequestRecorder"/> tags; what Ginx adds is one child span per forwarding
 /// attempt, so a retried request shows each try, its destination and how it ended.
 /// </summary>
 internal static class ProxyActivitySource

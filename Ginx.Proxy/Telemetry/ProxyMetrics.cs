@@ -10,7 +10,7 @@ namespace Ginx.Proxy.Telemetry;
 
 /// <summary>
 /// Ginx's instruments on the <see cref="GinxTelemetry.ProxySourceName"/> meter. Requests are
-/// recorded once per proxied request by <see cref="ProxyTelemetryMiddleware"/>; retries and
+/// recorded once per proxied request by <see cref="ProxyRequestRecorder"/>; retries and
 /// ejections by the code that decides them; active requests and health are read from YARP's state
 /// when a collector asks, so the hot path pays nothing for them.
 /// </summary>

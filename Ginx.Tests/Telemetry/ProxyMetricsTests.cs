@@ -1,4 +1,5 @@
 using System.Net;
+using Ginx.Proxy.Management;
 using Ginx.Proxy.Upstream;
 using Ginx.Proxy.Telemetry;
 using Ginx.SampleBackend;
@@ -217,7 +218,7 @@ public sealed class ProxyMetricsTests
 
         // Stands in for the retry step and the forwarder: attempts sent to a destination, and the last
         // attempt's destination (none if a retry found none left, or nothing was ever sent).
-        var middleware = new ProxyTelemetryMiddleware(
+        var middleware = new ProxyOutcomeMiddleware(
             context =>
             {
                 var sent = new ProxyAttemptFeature();
@@ -231,9 +232,7 @@ public sealed class ProxyMetricsTests
                 context.Response.StatusCode = status;
                 return Task.CompletedTask;
             },
-            proxy.Services.GetRequiredService<ProxyMetrics>(),
-            proxy.Services.GetRequiredService<DestinationCounters>(),
-            TimeProvider.System);
+            proxy.Services.GetRequiredService<ProxyRequestRecorder>());
         var context = new DefaultHttpContext();
         context.Features.Set<IReverseProxyFeature>(new TestReverseProxyFeature(cluster));
 

@@ -8,21 +8,21 @@ namespace Ginx.Proxy.Errors;
 /// Gives every failure the proxy itself produces an <c>application/problem+json</c> body that says
 /// what went wrong and in which cluster. YARP only sets a status code; a client (or the person
 /// reading its logs) should not have to guess whether a bare 502 came from the proxy or the backend.
+/// Called once the rest of the proxy pipeline has run, by the step that also records the request.
 /// </summary>
-internal sealed class ProxyErrorResponseMiddleware(RequestDelegate next)
+internal static class ProxyErrorAnswer
 {
     /// <summary>Seconds a client is asked to wait before retrying when no destination is available.</summary>
     internal const int RetryAfterSeconds = 1;
 
-    public async Task InvokeAsync(HttpContext context)
+    /// <summary>Writes the problem for the request's forwarding error, if it has one and its answer has not started.</summary>
+    public static Task WriteIfFailedAsync(HttpContext context)
     {
-        await next(context);
-
         var errorFeature = ForwarderErrors.Of(context);
         var error = errorFeature?.Error ?? ForwarderError.None;
         if (error == ForwarderError.None || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var clusterId = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
@@ -34,7 +34,7 @@ internal sealed class ProxyErrorResponseMiddleware(RequestDelegate next)
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        await ProblemAnswer.WriteAsync(context, context.Response.StatusCode, title, detail, clusterId);
+        return ProblemAnswer.WriteAsync(context, context.Response.StatusCode, title, detail, clusterId);
     }
 
     private static (string Title, string Detail) Describe(ForwarderError error, string clusterId) => error switch

@@ -10,28 +10,20 @@ namespace Ginx.Proxy.Telemetry;
 /// Records every proxied request once, after everything else in the proxy pipeline has run, so it
 /// sees the final status, the destination that answered and how many attempts it took: the
 /// request metrics, the per-destination counters of the status API, and the tags of the request's
-/// server span (which is the proxy span of the trace).
+/// server span (which is the proxy span of the trace). The outermost step of the proxy pipeline
+/// takes the timestamp with <see cref="Start"/> and calls <see cref="Record"/> once the rest has run.
 /// </summary>
-internal sealed class ProxyTelemetryMiddleware(RequestDelegate next, ProxyMetrics metrics, DestinationCounters counters, TimeProvider time)
+internal sealed class ProxyRequestRecorder(ProxyMetrics metrics, DestinationCounters counters, TimeProvider time)
 {
-    public async Task InvokeAsync(HttpContext context)
-    {
-        var started = time.GetTimestamp();
-        var faulted = true;
-        try
-        {
-            await next(context);
-            faulted = false;
-        }
-        finally
-        {
-            var ended = time.GetTimestamp();
-            Record(context, ended, time.GetElapsedTime(started, ended), faulted);
-        }
-    }
+    public long Start() => time.GetTimestamp();
 
-    private void Record(HttpContext context, long ended, TimeSpan duration, bool faulted)
+    /// <param name="context">The proxied request.</param>
+    /// <param name="started">What <see cref="Start"/> returned before the pipeline ran.</param>
+    /// <param name="faulted">Whether an exception escaped the pipeline.</param>
+    public void Record(HttpContext context, long started, bool faulted)
     {
+        var ended = time.GetTimestamp();
+        var duration = time.GetElapsedTime(started, ended);
         var proxy = context.GetReverseProxyFeature();
         var clusterId = proxy.Cluster.Config.ClusterId;
         var attempts = ProxyAttemptFeature.Count(context);
@@ -59,7 +51,9 @@ internal sealed class ProxyTelemetryMiddleware(RequestDelegate next, ProxyMetric
 
         metrics.RequestCompleted(clusterId, destination?.Name, statusCode, outcome, duration);
 
-        if (context.Features.Get<IHttpActivityFeature>()?.Activity is { IsAllDataRequested: true } activity)
+        // Hosting makes the request's activity current when it starts one: without one (no listener,
+        // the usual case) the feature lookup is saved.
+        if (Activity.Current is not null && context.Features.Get<IHttpActivityFeature>()?.Activity is { IsAllDataRequested: true } activity)
         {
             activity.SetTag(ProxyTelemetryTags.Cluster, clusterId);
             activity.SetTag(ProxyTelemetryTags.Destination, destination?.Name);
