@@ -26,6 +26,7 @@ public sealed partial class LayeringTests
         ["Retries"] = Feature,
         ["Errors"] = Feature,
         ["Admin"] = Feature,
+        ["Memory"] = Core,
         // nginx's max_fails counts what proxy_next_upstream calls a failure: Health reads the retry conditions.
         ["Health"] = [.. Feature, "Retries"],
         ["Management"] = ["*"],

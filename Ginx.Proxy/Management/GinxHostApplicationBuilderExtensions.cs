@@ -1,5 +1,6 @@
 using Ginx.Proxy.Admin;
 using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Memory;
 using Ginx.Proxy.NginxConf;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,6 +26,7 @@ public static class GinxHostApplicationBuilderExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IConfigChangeListener, ProxyConfigurationLog>();
         builder.AddGinxAdmin();
+        builder.AddGinxIdleCompaction();
 
         return builder.Services.AddReverseProxy()
             .LoadFromConfig(ProxyConfigurationSection.Resolve(builder.Configuration))
@@ -64,6 +66,20 @@ public static class GinxHostApplicationBuilderExtensions
         builder.Services.AddSingleton<AdminListener>();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(services => services.GetRequiredService<AdminListener>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, AdminEndpointMatcherPolicy>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Compacts the managed heap once the proxy goes quiet after it grew (<c>Ginx:IdleCompaction</c>),
+    /// so that memory a burst of connections left behind is given back while the proxy idles.
+    /// </summary>
+    public static IHostApplicationBuilder AddGinxIdleCompaction(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<IManagedHeap, ManagedHeap>();
+        builder.Services.AddOptions<IdleCompactionOptions>().BindConfiguration(IdleCompactionOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdleCompactionOptions>, IdleCompactionOptionsValidator>());
+        builder.Services.AddHostedService<IdleCompaction>();
         return builder;
     }
 

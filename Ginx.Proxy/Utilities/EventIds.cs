@@ -2,7 +2,7 @@ namespace Ginx.Proxy.Utilities;
 
 /// <summary>
 /// Every id Ginx's logs carry, in one list so none is used twice: from 1 the configuration, from
-/// 20 telemetry's news about destinations, from 30 retries, from 40 the nginx configuration file.
+/// 20 telemetry's news about destinations, from 30 retries, from 40 the nginx configuration file, from 50 memory.
 /// </summary>
 internal static class EventIds
 {
@@ -22,4 +22,6 @@ internal static class EventIds
 
     public const int NginxConfApplied = 40;
     public const int NginxConfReloadRejected = 41;
+
+    public const int IdleHeapCompacted = 50;
 }
