@@ -32,15 +32,22 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
     /// </summary>
     public static readonly TimeSpan StaleAfter = DestinationRuntime.LatencyDecay * 6;
 
+    /// <summary>How far apart two samples must be for the older one's silence to count, or its decay.</summary>
+    private static readonly TimeSpan CloseTogether = TimeSpan.FromMilliseconds(0.5);
+
     /// <summary>How often the clock a pick judges an estimate's age by is read: ages are judged in seconds.</summary>
     private static readonly TimeSpan ClockPeriod = TimeSpan.FromMilliseconds(250);
 
     private readonly IRandomFactory _randomFactory;
     private readonly TimeProvider _time;
 
-    // Latencies sampled this close together decay alike to within 0.1 %: compared as they are, with
-    // no exponential. In the clock's own units, so a busy cluster's pick does not convert either.
+    // Latencies sampled this close together decay alike to within 0.1 %: compared without the exponential.
     private readonly long _negligibleDecay;
+
+    // Samples this close together are compared as they are: a silence this short is below any latency
+    // worth telling from the proxy's own scheduling, and a busy cluster's pick then takes one branch,
+    // the same way each time. In the clock's own units, so the pick does not convert.
+    private readonly long _closeTogether;
     private readonly long _staleAfter;
     private readonly double _millisecondsPerTick;
 
@@ -58,6 +65,7 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
         _randomFactory = randomFactory;
         _time = time;
         _negligibleDecay = (long)(time.TimestampFrequency * DestinationRuntime.LatencyDecay.TotalSeconds / 1024);
+        _closeTogether = (long)(time.TimestampFrequency * CloseTogether.TotalSeconds);
         _staleAfter = (long)(time.TimestampFrequency * StaleAfter.TotalSeconds);
         _millisecondsPerTick = 1000.0 / time.TimestampFrequency;
         _now = time.GetTimestamp();
@@ -106,8 +114,8 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
     /// are brought to the later of their two samples, which on a busy cluster is about now, so the
     /// clock is not read: the earlier one decays by the time between them. A destination with
     /// requests in flight that has not answered for that long while the other has is at least that
-    /// slow: a stall shows as soon as the silence outgrows the latency, not once its answers come
-    /// back. The costs' fractions are compared cross-multiplied: no division. On a busy cluster every
+    /// slow: a stall shows as soon as the silence outgrows the latency (and half a millisecond), not
+    /// once its answers come back. The costs' fractions are compared cross-multiplied: no division. On a busy cluster every
     /// branch here goes the same way each time but the last, which is a select.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -125,25 +133,18 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
         var inFlightA = runtimeA.InFlight;
         var inFlightB = runtimeB.InFlight;
         var apart = stampB - stampA;
-        if ((ulong)(apart + _negligibleDecay) > (ulong)(2 * _negligibleDecay))
+        if ((ulong)(apart + _closeTogether) > (ulong)(2 * _closeTogether))
         {
-            // More than the negligible decay apart, either way.
+            // Further apart than that, either way.
             if (apart > 0)
             {
-                latencyA *= DecayBetween(stampA, stampB);
+                latencyA = Catch(latencyA, stampA, stampB, inFlightA);
             }
             else
             {
-                latencyB *= DecayBetween(stampB, stampA);
+                latencyB = Catch(latencyB, stampB, stampA, inFlightB);
             }
         }
-
-        // The silence of the one with the earlier sample, if it has requests in flight. Compared
-        // rather than Math.Max, which also orders NaNs and zeros' signs: neither can occur here.
-        var silenceA = inFlightA > 0 ? apart * _millisecondsPerTick : 0;
-        var silenceB = inFlightB > 0 ? -apart * _millisecondsPerTick : 0;
-        latencyA = latencyA > silenceA ? latencyA : silenceA;
-        latencyB = latencyB > silenceB ? latencyB : silenceB;
 
         // latencyA × (inFlightA + 1) ÷ (min(loadA, inFlightA + 1) × weightA) < the same of B
         var weightTime = candidates.WeightTimestamp(_time);
@@ -152,8 +153,16 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
         return costA < costB ? a : b;
     }
 
+    /// <summary>
+    /// A latency sampled at <paramref name="stamp"/>, brought to the later <paramref name="now"/>: decayed,
+    /// unless the two are within the negligible decay, and, with requests in flight, at least the silence since.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private double DecayBetween(long earlier, long later) => DestinationRuntime.DecayBetween(earlier, later, _time);
+    private double Catch(double latency, long stamp, long now, int inFlight)
+    {
+        var decayed = now - stamp > _negligibleDecay ? latency * DestinationRuntime.DecayBetween(stamp, now, _time) : latency;
+        return inFlight == 0 ? decayed : Math.Max(decayed, (now - stamp) * _millisecondsPerTick);
+    }
 
     /// <summary>
     /// A pair of which one at least is unknown: never measured (<paramref name="stampA"/> or

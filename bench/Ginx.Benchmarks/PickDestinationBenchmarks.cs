@@ -61,9 +61,11 @@ public class PickDestinationBenchmarks
     /// <summary>
     /// A cluster of <see cref="Destinations"/> with weights 1, 2, 3, 1, …, every one available and
     /// measured; when <paramref name="busy"/>, each has 1 to 4 requests in flight, so a least-requests
-    /// scan cannot stop at an idle destination and reads them all. Measured once, here: a case lasts
-    /// seconds, well within <see cref="PeakEwmaLoadBalancingPolicy.StaleAfter"/>, so <c>PeakEwma</c>
-    /// compares estimates it still trusts, as on a busy cluster.
+    /// scan cannot stop at an idle destination and reads them all. Measured once, here, all at one
+    /// moment: a case lasts seconds, well within <see cref="PeakEwmaLoadBalancingPolicy.StaleAfter"/>,
+    /// so <c>PeakEwma</c> compares estimates it still trusts, sampled close together as on a busy
+    /// cluster (1,000 destinations recorded one after the other spread over more than the half
+    /// millisecond within which it compares samples as they are, and half its picks went out of line).
     /// </summary>
     private ClusterState CreateCluster(string id, bool busy)
     {
@@ -77,6 +79,7 @@ public class PickDestinationBenchmarks
 #pragma warning restore CA2000
         var destinations = new DestinationState[Destinations];
         var time = TimeProvider.System;
+        var measured = time.GetTimestamp();
         for (var i = 0; i < destinations.Length; i++)
         {
             var destinationId = $"{id}-{i}";
@@ -87,7 +90,7 @@ public class PickDestinationBenchmarks
             }));
             cluster.Destinations[destinationId] = destinations[i];
             var runtime = DestinationRuntime.Of(destinations[i]);
-            runtime.RecordLatency(TimeSpan.FromMilliseconds(1 + i), load: 1, failed: false, time.GetTimestamp(), time);
+            runtime.RecordLatency(TimeSpan.FromMilliseconds(1 + i), load: 1, failed: false, measured, time);
             for (var inFlight = busy ? 1 + (i % 4) : 0; inFlight > 0; inFlight--)
             {
                 runtime.TryReserve(DestinationSettings.Unlimited);
