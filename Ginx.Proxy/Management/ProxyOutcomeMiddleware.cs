@@ -8,7 +8,7 @@ namespace Ginx.Proxy.Management;
 /// proxy's own with a problem (<see cref="ProxyErrorAnswer"/>), then records the request
 /// (<see cref="ProxyRequestRecorder"/>) with its final status. One step rather than one per feature:
 /// each step awaits the rest of the pipeline, and each such frame cost about as much per request
-/// as the error answer's whole check (see README, "Where Ginx's own cost goes").
+/// as the error answer's whole check (see README, "Two steps folded").
 /// </summary>
 internal sealed class ProxyOutcomeMiddleware(RequestDelegate next, ProxyRequestRecorder recorder)
 {
