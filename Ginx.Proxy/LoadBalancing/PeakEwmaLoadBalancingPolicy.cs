@@ -125,9 +125,11 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
         var runtimeB = candidates.Runtimes[b];
         var latencyA = runtimeA.RecordedLatencyMs(out var stampA);
         var latencyB = runtimeB.RecordedLatencyMs(out var stampB);
-        if (stampA == 0 || stampB == 0 || Volatile.Read(ref _now) - Math.Min(stampA, stampB) > _staleAfter)
+        // Stamps are positive, so the earlier is 0 when either is.
+        var now = Volatile.Read(ref _now);
+        if (IsUnknown(Math.Min(stampA, stampB), now))
         {
-            return PickUnknown(candidates, a, stampA, b, stampB);
+            return PickUnknown(candidates, a, stampA, b, stampB, now);
         }
 
         var inFlightA = runtimeA.InFlight;
@@ -164,21 +166,23 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
         return inFlight == 0 ? decayed : Math.Max(decayed, (now - stamp) * _millisecondsPerTick);
     }
 
+    /// <summary>Whether an estimate sampled at <paramref name="stamp"/> (0: never) says nothing at <paramref name="now"/>.</summary>
+    private bool IsUnknown(long stamp, long now) => stamp == 0 || now - stamp > _staleAfter;
+
     /// <summary>
     /// A pair of which one at least is unknown: never measured (<paramref name="stampA"/> or
-    /// <paramref name="stampB"/> 0) or measured longer than <see cref="StaleAfter"/> ago. Such a
+    /// <paramref name="stampB"/> 0) or measured longer than <see cref="StaleAfter"/> before <paramref name="now"/>. Such a
     /// destination takes the one request it may have until its next answer if it is idle and no other
     /// pick has claimed it; otherwise it loses to a known one. When both are unknown and claimed,
     /// nothing tells them apart: the one with fewer requests in flight.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int PickUnknown(BalancingCandidates candidates, int a, long stampA, int b, long stampB)
+    private int PickUnknown(BalancingCandidates candidates, int a, long stampA, int b, long stampB, long now)
     {
         var runtimeA = candidates.Runtimes[a];
         var runtimeB = candidates.Runtimes[b];
-        var now = Volatile.Read(ref _now);
-        var unknownA = stampA == 0 || now - stampA > _staleAfter;
-        var unknownB = stampB == 0 || now - stampB > _staleAfter;
+        var unknownA = IsUnknown(stampA, now);
+        var unknownB = IsUnknown(stampB, now);
         if (unknownA && runtimeA.InFlight == 0 && runtimeA.TryClaimRequestAfter(stampA))
         {
             return a;

@@ -13,7 +13,6 @@ namespace Ginx.Proxy.NginxConf;
 /// </summary>
 internal sealed class ClusterWriter(IReadOnlyList<UpstreamBlock> upstreams, NginxConfProblems problems)
 {
-
     private readonly List<UpstreamBlock> _clusters = [.. upstreams];
     private readonly Dictionary<string, ClusterAgreement> _agreements = [];
 
