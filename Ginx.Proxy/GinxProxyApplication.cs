@@ -30,8 +30,10 @@ public static class GinxProxyApplication
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(startupFailures.Started);
 
-        // A failure inside the proxy answers with a problem, never with a stack trace.
-        app.UseExceptionHandler();
+        // A failure answers with a problem, never with a stack trace. Proxied requests skip the
+        // handler: the proxy's own step answers their failures, and the handler's frame cost each
+        // request as much as that step's whole error check.
+        app.UseWhen(static context => !GinxWebApplicationExtensions.IsProxied(context), static others => others.UseExceptionHandler());
         app.MapDefaultEndpoints();
 
         try

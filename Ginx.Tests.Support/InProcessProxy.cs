@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ginx.Proxy;
 using Ginx.Proxy.Admin;
-using Ginx.Proxy.Management;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -70,7 +69,7 @@ internal sealed class InProcessProxy : IAsyncDisposable
     /// admin listener on a free loopback port unless the configuration names one.
     /// <paramref name="configureServices"/> runs before the proxy's own registrations, so a service
     /// it adds (a fake <see cref="TimeProvider"/>) wins over the proxy's default. <paramref name="pipeline"/>,
-    /// if given, replaces <c>MapGinxProxy</c>'s proxy pipeline (such as <see cref="WithoutRetryStep"/>).
+    /// if given, replaces <c>MapGinxProxy</c>'s proxy pipeline (such as <see cref="BalancingAlone"/>).
     /// </summary>
     /// <exception cref="Proxy.Configuration.ProxyConfigurationException">The configuration is invalid.</exception>
     public static async Task<InProcessProxy> StartAsync(
@@ -94,14 +93,11 @@ internal sealed class InProcessProxy : IAsyncDisposable
     }
 
     /// <summary>
-    /// A proxy pipeline without Ginx's retry step: outcome (error answers, telemetry) and balancing (with passive health) only, for
-    /// showing that what they rely on does not come from the retry step.
+    /// A proxy pipeline of Ginx's balancing step alone, as a pipeline of one's own may have it: without
+    /// Ginx's request step (retries, error answers, the request's record), the balancer completes each
+    /// attempt itself, and what it relies on must not come from the request step.
     /// </summary>
-    public static void WithoutRetryStep(IReverseProxyApplicationBuilder proxy)
-    {
-        proxy.UseMiddleware<ProxyOutcomeMiddleware>();
-        proxy.UseGinxLoadBalancing();
-    }
+    public static void BalancingAlone(IReverseProxyApplicationBuilder proxy) => proxy.UseGinxLoadBalancing();
 
     private static WebApplication BuildWithPipeline(WebApplicationBuilder builder, Action<IReverseProxyApplicationBuilder> pipeline)
     {

@@ -1,4 +1,5 @@
 using Ginx.Proxy.Upstream;
+using Ginx.Proxy.Utilities;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -10,7 +11,7 @@ namespace Ginx.Proxy.Errors;
 /// reading its logs) should not have to guess whether a bare 502 came from the proxy or the backend.
 /// Called once the rest of the proxy pipeline has run, by the step that also records the request.
 /// </summary>
-internal static class ProxyErrorAnswer
+internal static partial class ProxyErrorAnswer
 {
     /// <summary>Seconds a client is asked to wait before retrying when no destination is available.</summary>
     internal const int RetryAfterSeconds = 1;
@@ -36,6 +37,32 @@ internal static class ProxyErrorAnswer
 
         return ProblemAnswer.WriteAsync(context, context.Response.StatusCode, title, detail, clusterId);
     }
+
+    /// <summary>
+    /// Answers an exception that escaped the proxy pipeline before the response started, as ASP.NET
+    /// Core's exception handler would: logged with its stack trace, and a 500 problem without one.
+    /// A cancellation because the client left is neither: nobody is there to answer.
+    /// </summary>
+    public static Task WriteUnexpectedAsync(HttpContext context, Exception exception, ILogger logger)
+    {
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            return Task.CompletedTask;
+        }
+
+        var clusterId = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
+        LogProxyFailed(logger, clusterId, exception);
+        context.Response.Clear();
+        return ProblemAnswer.WriteAsync(
+            context,
+            StatusCodes.Status500InternalServerError,
+            "Proxy failure",
+            $"The proxy failed while forwarding the request in cluster '{clusterId}'.",
+            clusterId);
+    }
+
+    [LoggerMessage(EventId = EventIds.ProxyFailed, Level = LogLevel.Error, Message = "The proxy failed on a request of cluster '{ClusterId}'")]
+    private static partial void LogProxyFailed(ILogger logger, string clusterId, Exception exception);
 
     private static (string Title, string Detail) Describe(ForwarderError error, string clusterId) => error switch
     {

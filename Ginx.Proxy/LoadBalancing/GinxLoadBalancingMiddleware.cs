@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
@@ -11,33 +10,28 @@ namespace Ginx.Proxy.LoadBalancing;
 /// <summary>
 /// Ginx's replacement for YARP's load-balancing step. YARP's skips the policy when one destination is
 /// left and cannot hold a MaxConns limit; this one always asks the cluster's policy (YARP's or
-/// Ginx's), reserves a slot on the picked destination atomically, skips destinations at their
-/// <see cref="DestinationMetadata.MaxConns"/>, and feeds the time the destination took to answer into
-/// its peak EWMA when the attempt completes. It picks only from <c>AvailableDestinations</c> as given and releases
-/// what it reserved whatever happens, so a retry step around it may call it again with fewer.
-/// It also reports each attempt to the cluster's passive health policy, as YARP's passive-health step
-/// does, in its place: that step's own await of the forwarder was one more frame per request.
+/// Ginx's), reserves a slot on the picked destination atomically and skips destinations at their
+/// <see cref="DestinationMetadata.MaxConns"/>. It picks only from <c>AvailableDestinations</c> as given,
+/// so a retry around it may call it again with fewer. When the attempt ends, <see cref="AttemptFeedback"/>
+/// releases the slot, feeds the destination's latency into its peak EWMA and reports the attempt to
+/// passive health: called by the step further out when there is one
+/// (<see cref="ProxyAttemptFeature.CompletedOutside"/>), so this step need not await the forwarder,
+/// and by this step itself otherwise.
 /// </summary>
 internal sealed class GinxLoadBalancingMiddleware(
-    RequestDelegate next, IEnumerable<ILoadBalancingPolicy> policies, IEnumerable<IPassiveHealthCheckPolicy> passiveHealthPolicies, TimeProvider time)
+    RequestDelegate next, IEnumerable<ILoadBalancingPolicy> policies, AttemptFeedback feedback, TimeProvider time)
 {
-    // The policy YARP's passive-health step takes for a cluster that enables passive health without naming one.
-    private const string YarpDefaultPassiveHealthPolicy = "TransportFailureRate";
-
     private readonly FrozenDictionary<string, ILoadBalancingPolicy> _policies =
         policies.ToFrozenDictionary(policy => policy.Name, StringComparer.OrdinalIgnoreCase);
 
-    private readonly FrozenDictionary<string, IPassiveHealthCheckPolicy> _passiveHealthPolicies =
-        passiveHealthPolicies.ToFrozenDictionary(policy => policy.Name, StringComparer.OrdinalIgnoreCase);
-
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var proxy = context.GetReverseProxyFeature();
         var available = proxy.AvailableDestinations;
         if (available.Count == 0)
         {
             AnswerUnavailable(context, NoDestinationErrorFeature.NoneAvailable);
-            return;
+            return Task.CompletedTask;
         }
 
         var cluster = proxy.Route.Cluster!;
@@ -46,53 +40,34 @@ internal sealed class GinxLoadBalancingMiddleware(
         if (destination is null)
         {
             AnswerUnavailable(context, noneAvailable ? NoDestinationErrorFeature.NoneAvailable : NoDestinationErrorFeature.AtMaxConns);
-            return;
+            return Task.CompletedTask;
         }
 
         var runtime = DestinationRuntime.Of(destination);
         proxy.AvailableDestinations = destination;
-        var attemptsBefore = ProxyAttemptFeature.Count(context);
-        var load = runtime.InFlight;
-        var started = time.GetTimestamp();
+        var attempts = context.Features.Get<ProxyAttemptFeature>();
+        var reservation = new DestinationReservation(runtime, trial, runtime.InFlight, time.GetTimestamp(), attempts?.Attempts ?? 0);
+        if (attempts is { CompletedOutside: true })
+        {
+            attempts.Reservation = reservation;
+            return next(context);
+        }
+
+        return ForwardAndCompleteAsync(context, reservation, attempts);
+    }
+
+    private async Task ForwardAndCompleteAsync(HttpContext context, DestinationReservation reservation, ProxyAttemptFeature? attempts)
+    {
+        var completed = false;
         try
         {
             await next(context);
-            ReportPassiveHealth(context, proxy, cluster);
+            completed = true;
         }
         finally
         {
-            runtime.Release();
-            if (trial)
-            {
-                runtime.EndTrial();
-            }
-
-            // How long the destination took to answer, not how long the answer took to pass on (a
-            // download to a slow client, server-sent events, a WebSocket); without an answer, how
-            // long it took to fail. An answer noted for an attempt made before this one is not this one's.
-            // A failure counts as slow, however fast it came.
-            var finished = time.GetTimestamp();
-            var answered = context.Features.Get<ProxyAttemptFeature>() is { AnsweredAt: { } at } attempts && attempts.Attempts > attemptsBefore
-                ? at
-                : finished;
-            var result = AttemptResult.Of(context);
-            runtime.RecordLatency(time.GetElapsedTime(started, answered), load, result.IsDestinationFailure, finished, time);
-            runtime.RecordAttempt(result, finished);
+            feedback.Complete(context, reservation, attempts, completed);
         }
-    }
-
-    // As YARP's passive-health step: after an attempt that completed and reached a destination,
-    // before this step's own bookkeeping, and only when the cluster enables passive health.
-    private void ReportPassiveHealth(HttpContext context, IReverseProxyFeature proxy, ClusterState cluster)
-    {
-        var options = proxy.Cluster.Config.HealthCheck?.Passive;
-        if (options?.Enabled != true || proxy.ProxiedDestination is not { } proxied)
-        {
-            return;
-        }
-
-        var name = string.IsNullOrEmpty(options.Policy) ? YarpDefaultPassiveHealthPolicy : options.Policy;
-        _passiveHealthPolicies[name].RequestProxied(context, cluster, proxied);
     }
 
     /// <summary>

@@ -39,6 +39,7 @@ public static class GinxReverseProxyBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAvailableDestinationsPolicy, PrimaryBackupOrPanicDestinationsPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, LoadBalancingMetadataValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, DefaultAvailableDestinationsPolicyFilter>());
+        services.TryAddSingleton<AttemptFeedback>();
         return builder;
     }
 
@@ -56,6 +57,7 @@ public static class GinxReverseProxyBuilderExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, MaxFailsAndOutliersHealthPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, RetryResponseTransformProvider>());
+        services.TryAddSingleton<RequestRetries>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, PassiveHealthDefaultsFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, TryTimeoutDefaultsFilter>());
         return builder;

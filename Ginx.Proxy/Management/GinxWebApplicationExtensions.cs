@@ -2,10 +2,10 @@ using Ginx.Proxy.Admin;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Errors;
 using Ginx.Proxy.Management;
-using Ginx.Proxy.Retries;
 using Ginx.Proxy.Telemetry;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -23,10 +23,10 @@ public static class GinxWebApplicationExtensions
         {
             app.MapReverseProxy(proxy =>
             {
-                // The pipeline's order, in one place. First the request's outcome: its error answer and
-                // its record, which sees the final status of everything below.
-                proxy.UseMiddleware<ProxyOutcomeMiddleware>();
-                proxy.UseMiddleware<RetryMiddleware>();
+                // The pipeline's order, in one place. First the one step that awaits the rest: the
+                // request's attempts, then its error answer and its record, which sees the final
+                // status of everything below. The steps below it run once per attempt.
+                proxy.UseMiddleware<ProxyRequestMiddleware>();
                 proxy.UseSessionAffinity();
                 proxy.UseGinxLoadBalancing();
             });
@@ -44,6 +44,9 @@ public static class GinxWebApplicationExtensions
 
         return app;
     }
+
+    /// <summary>Whether routing matched one of the proxy's routes for the request.</summary>
+    internal static bool IsProxied(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
 
     private static Task AnswerNoRoute(HttpContext context) => ProblemAnswer.WriteAsync(
         context,

@@ -6,7 +6,7 @@ namespace Ginx.Proxy.Retries;
 /// <summary>
 /// Holds back an answer whose status <c>RetryOn</c> names and that will be retried: YARP has copied
 /// its status and headers to the response but not yet started it, so suppressing the body leaves the response unsent and
-/// <see cref="RetryMiddleware"/> free to clear it and try another destination.
+/// <see cref="RequestRetries"/> free to clear it and try another destination.
 /// </summary>
 internal sealed class RetryResponseTransformProvider : ITransformProvider
 {

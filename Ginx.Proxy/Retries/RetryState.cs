@@ -4,7 +4,7 @@ using Yarp.ReverseProxy.Model;
 namespace Ginx.Proxy.Retries;
 
 /// <summary>
-/// One request's retry bookkeeping, shared between <see cref="RetryMiddleware"/> and the response
+/// One request's retry bookkeeping, shared between <see cref="RequestRetries"/> and the response
 /// transform that must decide, before the body of an answer whose status <c>RetryOn</c> names
 /// reaches the client, whether to hold it back for another attempt.
 /// </summary>
@@ -16,7 +16,7 @@ internal sealed class RetryState(
     bool hasBody,
     ReplayableRequestBody? body)
 {
-    // The destinations available to the first attempt; the middleware narrows the feature's own list for each retry.
+    // The destinations available to the first attempt; the retries narrow the feature's own list for each retry.
     private readonly IReadOnlyList<DestinationState> _candidates = proxy.AvailableDestinations;
     private List<DestinationState>? _tried;
 
@@ -30,6 +30,14 @@ internal sealed class RetryState(
     public RetryConditions HeldBack { get; private set; }
 
     public RetryOptions Options => options;
+
+    public IReverseProxyFeature Proxy => proxy;
+
+    /// <summary>The copy of the request's body kept for sending it again; null when none is kept.</summary>
+    public ReplayableRequestBody? Body => body;
+
+    /// <summary>Whether no attempt so far reached a destination: each failed to connect.</summary>
+    public bool EveryAttemptUnreachable { get; private set; } = true;
 
     /// <summary>The request can be sent again from the start: it has no body, or all of it read so far was kept.</summary>
     public bool Replayable => !hasBody || body?.CanReplay == true;
@@ -59,7 +67,7 @@ internal sealed class RetryState(
     /// Whether the destination's answer with <paramref name="statusCode"/> should be held back
     /// and the request tried elsewhere. Only a request that may be repeated is: a POST that
     /// reached a destination may have had its effect there. Only checks that the budget has a retry
-    /// left: the middleware takes it if it does retry, which it may yet decline to.
+    /// left: <see cref="RequestRetries"/> takes it if it does retry, which it may yet decline to.
     /// </summary>
     public bool TryHoldBack(int statusCode)
     {
@@ -74,7 +82,10 @@ internal sealed class RetryState(
         return true;
     }
 
-    /// <summary>Takes a retry from the budget, once the middleware has decided to retry.</summary>
+    /// <summary>Notes how the attempt under way ended.</summary>
+    public void Ended(AttemptResult result) => EveryAttemptUnreachable &= result.NeverReachedDestination;
+
+    /// <summary>Takes a retry from the budget, once the decision to retry is made.</summary>
     public bool TryAcquireRetry()
     {
         if (!budget.TryAcquireRetry(options, out var charge))

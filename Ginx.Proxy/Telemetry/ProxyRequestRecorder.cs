@@ -3,6 +3,7 @@ using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Upstream;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.Telemetry;
 
@@ -18,17 +19,17 @@ internal sealed class ProxyRequestRecorder(ProxyMetrics metrics, DestinationCoun
     public long Start() => time.GetTimestamp();
 
     /// <param name="context">The proxied request.</param>
+    /// <param name="proxy">Its proxy feature.</param>
+    /// <param name="attempts">The attempts it sent to destinations.</param>
     /// <param name="started">What <see cref="Start"/> returned before the pipeline ran.</param>
     /// <param name="faulted">Whether an exception escaped the pipeline.</param>
-    public void Record(HttpContext context, long started, bool faulted)
+    public void Record(HttpContext context, IReverseProxyFeature proxy, int attempts, long started, bool faulted)
     {
         var ended = time.GetTimestamp();
         var duration = time.GetElapsedTime(started, ended);
-        var proxy = context.GetReverseProxyFeature();
         var clusterId = proxy.Cluster.Config.ClusterId;
-        var attempts = ProxyAttemptFeature.Count(context);
 
-        // An exception escaping the pipeline becomes a 500 from the exception handler further out.
+        // An exception escaping the pipeline is answered 500, or the connection is cut if the answer has started.
         var statusCode = faulted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
 
         var destination = proxy.ProxiedDestination is { } proxied ? counters.For(proxied) : null;

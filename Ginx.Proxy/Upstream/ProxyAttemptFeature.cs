@@ -8,6 +8,17 @@ namespace Ginx.Proxy.Upstream;
 /// </summary>
 internal sealed class ProxyAttemptFeature
 {
+    /// <summary>
+    /// Whether a step further out completes each attempt once the rest of the pipeline has returned
+    /// (Ginx's request step does): the balancer then leaves its <see cref="Reservation"/> here and
+    /// hands the request on without awaiting it, one async frame fewer per request. Without such a
+    /// step the balancer awaits the attempt and completes it itself.
+    /// </summary>
+    public bool CompletedOutside { get; init; }
+
+    /// <summary>The slot the balancer holds for the attempt under way, for the step that completes it; null once it is completed.</summary>
+    public DestinationReservation? Reservation { get; set; }
+
     /// <summary>Attempts sent to a destination so far; the latest is the one under way or last made.</summary>
     public int Attempts { get; private set; }
 
@@ -19,9 +30,6 @@ internal sealed class ProxyAttemptFeature
 
     /// <summary>The destination of the latest attempt has sent its response's status and headers.</summary>
     public bool DestinationAnswered => AnsweredAt is not null;
-
-    /// <summary>Attempts the request made on <paramref name="context"/>: 0 when none was sent to a destination.</summary>
-    public static int Count(HttpContext context) => context.Features.Get<ProxyAttemptFeature>()?.Attempts ?? 0;
 
     /// <summary>Notes that another attempt is being sent; it has no answer yet.</summary>
     public void Started()

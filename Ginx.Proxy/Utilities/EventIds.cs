@@ -2,7 +2,8 @@ namespace Ginx.Proxy.Utilities;
 
 /// <summary>
 /// Every id Ginx's logs carry, in one list so none is used twice: from 1 the configuration, from
-/// 20 telemetry's news about destinations, from 30 retries, from 40 the nginx configuration file, from 50 memory.
+/// 20 telemetry's news about destinations, from 30 retries, from 40 the nginx configuration file, from 50 memory,
+/// from 60 the proxy's own failures.
 /// </summary>
 internal static class EventIds
 {
@@ -24,4 +25,6 @@ internal static class EventIds
     public const int NginxConfReloadRejected = 41;
 
     public const int IdleHeapCompacted = 50;
+
+    public const int ProxyFailed = 60;
 }

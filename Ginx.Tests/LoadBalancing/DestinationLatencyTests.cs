@@ -20,7 +20,7 @@ public sealed class DestinationLatencyTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Latency_OfAStreamedResponse_IsTheTimeToItsHeaders_NotHowLongTheStreamLasted(bool withRetryStep)
+    public async Task Latency_OfAStreamedResponse_IsTheTimeToItsHeaders_NotHowLongTheStreamLasted(bool withRequestStep)
     {
         var time = new FakeTimeProvider();
         var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,7 +38,7 @@ public sealed class DestinationLatencyTests
         });
         await using var proxy = await InProcessProxy.StartAsync(
             configuration, Cancellation, services => services.AddSingleton<TimeProvider>(time),
-            withRetryStep ? null : InProcessProxy.WithoutRetryStep);
+            withRequestStep ? null : InProcessProxy.BalancingAlone);
 
         // The answer starts at once, then streams for a minute.
         using var response = await proxy.Client.GetAsync("/", HttpCompletionOption.ResponseHeadersRead, Cancellation);

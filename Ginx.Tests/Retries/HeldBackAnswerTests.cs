@@ -1,19 +1,18 @@
 using System.Text;
 using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Retries;
+using Ginx.Proxy.Upstream;
 using Ginx.Tests.LoadBalancing;
 using Ginx.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Tests.Retries;
 
 /// <summary>
-/// <see cref="RetryMiddleware"/> driven directly, for what a real proxy does only by a race: an
+/// <see cref="RequestRetries"/> driven directly, for what a real proxy does only by a race: an
 /// answer held back for another attempt that, by the time the attempt ends, can no longer be made.
 /// </summary>
 public sealed class HeldBackAnswerTests
@@ -29,51 +28,47 @@ public sealed class HeldBackAnswerTests
         var context = Request(cluster, body: new string('x', 4 * ReplayLimit));
         using var client = new CancellationTokenSource();
         context.RequestAborted = client.Token;
-        var attempts = 0;
-        var middleware = Middleware(async context =>
+        var retries = Retries();
+        var retry = retries.Begin(context, context.GetReverseProxyFeature());
+
+        // The attempt: the destination answers 503 with a body; the transform holds it back for another attempt...
+        var proxy = context.GetReverseProxyFeature();
+        proxy.ProxiedDestination = proxy.AvailableDestinations[0];
+        await context.Request.Body.ReadExactlyAsync(new byte[ReplayLimit / 2], TestContext.Current.CancellationToken);
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.ContentLength = 19;
+        context.Response.ContentType = "text/plain";
+        context.Response.Headers.RetryAfter = "5";
+        Assert.True(context.Features.Get<RetryState>()!.TryHoldBack(StatusCodes.Status503ServiceUnavailable));
+
+        // ...and meanwhile a read of the body that was under way completes past what can be
+        // kept, or the client goes away.
+        if (meanwhile == "the client left")
         {
-            attempts++;
-            var proxy = context.GetReverseProxyFeature();
-            proxy.ProxiedDestination = proxy.AvailableDestinations[0];
-            await context.Request.Body.ReadExactlyAsync(new byte[ReplayLimit / 2]);
+            await client.CancelAsync();
+        }
+        else
+        {
+            await context.Request.Body.ReadExactlyAsync(new byte[2 * ReplayLimit], TestContext.Current.CancellationToken);
+        }
 
-            // The destination answers 503 with a body; the transform holds it back for another attempt...
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.ContentLength = 19;
-            context.Response.ContentType = "text/plain";
-            context.Response.Headers.RetryAfter = "5";
-            Assert.True(context.Features.Get<RetryState>()!.TryHoldBack(StatusCodes.Status503ServiceUnavailable));
+        Assert.False(retries.TryAgain(context, retry, AttemptResult.Of(context)));
+        RequestRetries.End(context, retry);
 
-            // ...and meanwhile a read of the body that was under way completes past what can be
-            // kept, or the client goes away.
-            if (meanwhile == "the client left")
-            {
-                await client.CancelAsync();
-            }
-            else
-            {
-                await context.Request.Body.ReadExactlyAsync(new byte[2 * ReplayLimit]);
-            }
-        });
-
-        await middleware.InvokeAsync(context);
-
-        Assert.Equal(1, attempts);
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
         Assert.Null(context.Response.ContentLength);
         Assert.Null(context.Response.ContentType);
         Assert.Equal("5", context.Response.Headers.RetryAfter);
     }
 
-    private static RetryMiddleware Middleware(RequestDelegate next)
+    private static RequestRetries Retries()
     {
         var options = new RetryOptions { MaxReplayableBodyBytes = ReplayLimit };
-        return new RetryMiddleware(
-            next,
+        return new RequestRetries(
             new ClusterSettingsCache<RetryOptions>(Options.Create(options)),
             StandaloneProxyMetrics.Create(),
             TimeProvider.System,
-            NullLogger<RetryMiddleware>.Instance);
+            NullLogger<RequestRetries>.Instance);
     }
 
     // A chunked PUT, as YARP's pipeline initializer leaves it for the middlewares after it.
@@ -82,8 +77,7 @@ public sealed class HeldBackAnswerTests
         var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Put;
         context.Request.Body = new MemoryStream(Encoding.ASCII.GetBytes(body));
-        var route = new RouteModel(new RouteConfig { RouteId = "all", ClusterId = cluster.ClusterId }, cluster, HttpTransformer.Default);
-        context.Features.Set<IReverseProxyFeature>(new TestReverseProxyFeature(cluster, route));
+        context.Features.Set<IReverseProxyFeature>(new TestReverseProxyFeature(cluster));
         return context;
     }
 }

@@ -216,23 +216,23 @@ public sealed class ProxyMetricsTests
         using var requests = Collect<long>(proxy, "ginx.proxy.requests");
         var cluster = proxy.Cluster(Cluster);
 
-        // Stands in for the retry step and the forwarder: attempts sent to a destination, and the last
-        // attempt's destination (none if a retry found none left, or nothing was ever sent).
-        var middleware = new ProxyOutcomeMiddleware(
-            context =>
+        // Stands in for the attempts and the forwarder: attempts sent to a destination, and the last
+        // attempt's destination (none if a retry found none left, or nothing was ever sent). None of
+        // these answers is one to retry.
+        var middleware = ActivatorUtilities.CreateInstance<ProxyRequestMiddleware>(
+            proxy.Services,
+            (RequestDelegate)(context =>
             {
-                var sent = new ProxyAttemptFeature();
+                var sent = context.Features.Get<ProxyAttemptFeature>()!;
                 for (var i = 0; i < attempts; i++)
                 {
                     sent.Started();
                 }
 
-                context.Features.Set(sent);
                 context.GetReverseProxyFeature().ProxiedDestination = answered ? cluster.Destinations.Values.Single() : null;
                 context.Response.StatusCode = status;
                 return Task.CompletedTask;
-            },
-            proxy.Services.GetRequiredService<ProxyRequestRecorder>());
+            }));
         var context = new DefaultHttpContext();
         context.Features.Set<IReverseProxyFeature>(new TestReverseProxyFeature(cluster));
 

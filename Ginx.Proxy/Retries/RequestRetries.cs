@@ -10,28 +10,33 @@ using Yarp.ReverseProxy.Model;
 namespace Ginx.Proxy.Retries;
 
 /// <summary>
-/// nginx's <c>proxy_next_upstream</c> for YARP: runs the rest of the proxy pipeline (balancing,
-/// passive health, forwarding) once per attempt, each time over the destinations not yet tried,
-/// until one answers well, the tries run out, or retrying would be unsafe. A request is sent again
-/// only if it may be: an idempotent method with a body that was buffered (or none), or any request
-/// whose connection was never established. A response that has started is never retried.
+/// nginx's <c>proxy_next_upstream</c> for YARP: what Ginx's request step decides before the first
+/// attempt, after each one and once the last has ended. The rest of the proxy pipeline (balancing,
+/// forwarding) runs once per attempt, each time over the destinations not yet tried, until one
+/// answers well, the tries run out, or retrying would be unsafe. A request is sent again only if it
+/// may be: an idempotent method with a body that was buffered (or none), or any request whose
+/// connection was never established. A response that has started is never retried. Plain calls
+/// rather than a step of its own: each step awaits the rest of the pipeline, one more async frame
+/// per request (see README, "One step").
 /// </summary>
-internal sealed partial class RetryMiddleware(
-    RequestDelegate next,
+internal sealed partial class RequestRetries(
     ClusterSettingsCache<RetryOptions> settings,
     ProxyMetrics metrics,
     TimeProvider time,
-    ILogger<RetryMiddleware> logger)
+    ILogger<RequestRetries> logger)
 {
     private readonly ConditionalWeakTable<ClusterState, RetryBudget> _budgets = new();
     private readonly ConditionalWeakTable<ClusterState, RetryBudget>.CreateValueCallback _createBudget = _ => new RetryBudget(time);
 
-    public async Task InvokeAsync(HttpContext context)
+    /// <summary>
+    /// Before the first attempt: counts the request in its cluster's retry budget, keeps a copy of a
+    /// body that may have to be sent again, and sets the request's <see cref="RetryState"/>, which the
+    /// response transform reads too.
+    /// </summary>
+    public RetryState Begin(HttpContext context, IReverseProxyFeature proxy)
     {
-        var proxy = context.GetReverseProxyFeature();
-        var cluster = proxy.Route.Cluster!;
         var options = settings.For(proxy.Cluster.Config);
-        var budget = _budgets.GetValue(cluster, _createBudget);
+        var budget = _budgets.GetValue(proxy.Route.Cluster!, _createBudget);
         budget.RecordRequest(options.BudgetWindow);
 
         var request = context.Request;
@@ -42,54 +47,63 @@ internal sealed partial class RetryMiddleware(
         var body = idempotent && hasBody ? KeepForReplay(request, options.MaxReplayableBodyBytes) : null;
         var retry = new RetryState(options, budget, proxy, idempotent, hasBody, body);
         context.Features.Set(retry);
-        try
+        return retry;
+    }
+
+    /// <summary>
+    /// After an attempt that came to <paramref name="result"/>: whether to make another. If so, it is prepared: the destinations narrowed to
+    /// those not tried yet, the failed attempt's answer cleared, the body rewound. If not, the
+    /// attempt's answer stands as the request's.
+    /// </summary>
+    public bool TryAgain(HttpContext context, RetryState retry, AttemptResult result)
+    {
+        var proxy = retry.Proxy;
+        var failed = proxy.ProxiedDestination;
+        retry.Ended(result);
+        if (failed is null || !ShouldRetry(context, retry, result, failed))
         {
-            var everyAttemptUnreachable = true;
-            while (true)
+            retry.Settle(result);
+            if (retry.HeldBack != RetryConditions.None)
             {
-                var span = ProxyActivitySource.StartAttempt(cluster.ClusterId, retry.Attempt);
-                await next(context);
-                ProxyActivitySource.StopAttempt(span, context);
-
-                var failed = proxy.ProxiedDestination;
-                var result = AttemptResult.Of(context);
-                everyAttemptUnreachable &= result.NeverReachedDestination;
-                if (failed is null || !ShouldRetry(context, retry, result, failed))
-                {
-                    retry.Settle(result);
-                    if (retry.HeldBack != RetryConditions.None)
-                    {
-                        DropBodyHeaders(context.Response);
-                    }
-
-                    break;
-                }
-
-                var reason = retry.HeldBack != RetryConditions.None ? retry.HeldBack : result.Condition;
-                LogRetrying(logger, cluster.ClusterId, failed.DestinationId, reason, retry.Attempt + 1);
-                metrics.RetryAttempted(cluster.ClusterId, failed, RetryConditionNames.Name(reason));
-                proxy.AvailableDestinations = retry.NextAttempt(failed);
-                proxy.ProxiedDestination = null;
-                context.Response.Clear();
-                context.Features.Set<IForwarderErrorFeature>(null);
-                body?.Rewind();
+                DropBodyHeaders(context.Response);
             }
 
-            if (everyAttemptUnreachable && proxy.ProxiedDestination is not null && !context.Response.HasStarted)
-            {
-                // Nothing accepted a connection: the cluster is unavailable rather than misbehaving.
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                context.Features.Set<IForwarderErrorFeature>(
-                    new ClusterUnreachableError(context.Features.Get<IForwarderErrorFeature>()?.Exception));
-            }
+            return false;
         }
-        finally
+
+        var clusterId = proxy.Cluster.Config.ClusterId;
+        var reason = retry.HeldBack != RetryConditions.None ? retry.HeldBack : result.Condition;
+        LogRetrying(logger, clusterId, failed.DestinationId, reason, retry.Attempt + 1);
+        metrics.RetryAttempted(clusterId, failed, RetryConditionNames.Name(reason));
+        proxy.AvailableDestinations = retry.NextAttempt(failed);
+        proxy.ProxiedDestination = null;
+        context.Response.Clear();
+        context.Features.Set<IForwarderErrorFeature>(null);
+        retry.Body?.Rewind();
+        return true;
+    }
+
+    /// <summary>
+    /// Once the last attempt has ended with an answer: a request no destination accepted a connection
+    /// for is answered as a cluster unavailable rather than misbehaving.
+    /// </summary>
+    public static void Conclude(HttpContext context, RetryState retry)
+    {
+        if (retry.EveryAttemptUnreachable && retry.Proxy.ProxiedDestination is not null && !context.Response.HasStarted)
         {
-            if (body is not null)
-            {
-                request.Body = body.Client;
-                body.Dispose();
-            }
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Features.Set<IForwarderErrorFeature>(
+                new ClusterUnreachableError(context.Features.Get<IForwarderErrorFeature>()?.Exception));
+        }
+    }
+
+    /// <summary>However the request ended: the client's own body back in place, and the copy's buffers returned.</summary>
+    public static void End(HttpContext context, RetryState retry)
+    {
+        if (retry.Body is { } body)
+        {
+            context.Request.Body = body.Client;
+            body.Dispose();
         }
     }
 

@@ -9,7 +9,7 @@ using Ginx.Tests.Support;
 
 namespace Ginx.Tests.Retries;
 
-public sealed class RetryMiddlewareTests
+public sealed class RequestRetriesTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
