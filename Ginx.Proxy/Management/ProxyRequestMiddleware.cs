@@ -12,8 +12,8 @@ namespace Ginx.Proxy.Management;
 /// balancer placed (<see cref="AttemptFeedback"/>), answers a failure of the proxy's own with a
 /// problem (<see cref="ProxyErrorAnswer"/>), and records the request with its final status
 /// (<see cref="ProxyRequestRecorder"/>). One step rather than one per feature: each step awaiting
-/// the rest of the pipeline was one more async frame and state box per request, together a third
-/// of what Ginx cost on top of YARP (see README, "One step").
+/// the rest of the pipeline was one more async frame and state box per request, together half of
+/// what Ginx allocated on top of YARP (see README, "One step").
 /// </summary>
 internal sealed class ProxyRequestMiddleware(
     RequestDelegate next,

@@ -2,9 +2,10 @@ namespace Ginx.Proxy.Upstream;
 
 /// <summary>
 /// The attempts a request made on destinations, kept by <see cref="ProxyAttemptTransformProvider"/>
-/// whatever steps the pipeline has: how many were sent, and whether and when the destination of
-/// the latest one answered, and with what status. The balancer reads the answer time as the
-/// destination's latency, error handling reads it as "answered", telemetry reads the count.
+/// whatever steps the pipeline has (Ginx's request step sets it up front; without that step the
+/// transform does): how many were sent, and whether and when the destination of the latest one
+/// answered, and with what status. The balancer reads the answer time as the destination's
+/// latency, error handling reads it as "answered", telemetry reads the count.
 /// </summary>
 internal sealed class ProxyAttemptFeature
 {
