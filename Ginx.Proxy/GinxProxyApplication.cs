@@ -30,10 +30,7 @@ public static class GinxProxyApplication
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(startupFailures.Started);
 
-        // A failure answers with a problem, never with a stack trace. Proxied requests skip the
-        // handler: the proxy's own step answers their failures, and the handler's frame cost each
-        // request as much as that step's whole error check.
-        app.UseWhen(static context => !GinxWebApplicationExtensions.IsProxied(context), static others => others.UseExceptionHandler());
+        app.UseGinxExceptionHandler();
         app.MapDefaultEndpoints();
 
         try

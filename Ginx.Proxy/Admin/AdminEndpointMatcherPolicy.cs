@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Matching;
-using Yarp.ReverseProxy.Model;
+using Ginx.Proxy.Upstream;
 
 namespace Ginx.Proxy.Admin;
 
@@ -74,7 +74,7 @@ internal sealed class AdminEndpointMatcherPolicy : MatcherPolicy, INodeBuilderPo
 
     private static Listener ListenerOf(Endpoint endpoint) =>
         endpoint.Metadata.GetMetadata<AdminEndpointMetadata>() is not null ? Listener.Admin
-        : endpoint.Metadata.GetMetadata<RouteModel>() is not null ? Listener.Public
+        : ProxyRouteEndpoint.Is(endpoint) ? Listener.Public
         : Listener.Any;
 
     private enum Listener

@@ -3,9 +3,9 @@ using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Errors;
 using Ginx.Proxy.Management;
 using Ginx.Proxy.Telemetry;
+using Ginx.Proxy.Upstream;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
-using Yarp.ReverseProxy.Model;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -45,8 +45,16 @@ public static class GinxWebApplicationExtensions
         return app;
     }
 
-    /// <summary>Whether routing matched one of the proxy's routes for the request.</summary>
-    internal static bool IsProxied(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
+    /// <summary>
+    /// Answers a failure with a problem, never with a stack trace. Proxied requests skip this handler:
+    /// the proxy's request step answers their failures itself, and the handler's frame cost each of
+    /// them as much as that step's whole error check.
+    /// </summary>
+    public static WebApplication UseGinxExceptionHandler(this WebApplication app)
+    {
+        app.UseWhen(static context => !ProxyRouteEndpoint.Is(context.GetEndpoint()), static others => others.UseExceptionHandler());
+        return app;
+    }
 
     private static Task AnswerNoRoute(HttpContext context) => ProblemAnswer.WriteAsync(
         context,
