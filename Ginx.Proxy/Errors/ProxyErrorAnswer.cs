@@ -16,10 +16,12 @@ internal static partial class ProxyErrorAnswer
     /// <summary>Seconds a client is asked to wait before retrying when no destination is available.</summary>
     internal const int RetryAfterSeconds = 1;
 
-    /// <summary>Writes the problem for the request's forwarding error, if it has one and its answer has not started.</summary>
-    public static Task WriteIfFailedAsync(HttpContext context)
+    /// <summary>
+    /// Writes the problem for the request's forwarding error <paramref name="errorFeature"/> (as
+    /// <see cref="ForwarderErrors.Of"/> finds it once the attempts are done), if it has one and its answer has not started.
+    /// </summary>
+    public static Task WriteIfFailedAsync(HttpContext context, IForwarderErrorFeature? errorFeature)
     {
-        var errorFeature = ForwarderErrors.Of(context);
         var error = errorFeature?.Error ?? ForwarderError.None;
         if (error == ForwarderError.None || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
         {

@@ -21,16 +21,18 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
     ClusterSettingsCache<PassiveHealthOptions> healthSettings,
     ClusterSettingsCache<RetryOptions> retrySettings,
     ProxyMetrics metrics,
-    TimeProvider time) : IPassiveHealthCheckPolicy
+    TimeProvider time) : IAttemptResultHealthPolicy
 {
     private readonly ConditionalWeakTable<DestinationState, DestinationFailureTracker> _trackers = new();
     private readonly ConditionalWeakTable<ClusterState, SuccessRateClock> _clocks = new();
 
     public string Name => GinxPassiveHealthPolicies.MaxFailsAndOutliers;
 
-    public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
+    public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination) =>
+        AttemptEnded(cluster, destination, AttemptResult.Of(context));
+
+    public void AttemptEnded(ClusterState cluster, DestinationState destination, AttemptResult result)
     {
-        var result = AttemptResult.Of(context);
         if (result.Verdict == AttemptVerdict.NotTheDestinationsFault)
         {
             return;

@@ -49,7 +49,7 @@ internal sealed class AttemptFeedback(IEnumerable<IPassiveHealthCheckPolicy> pas
             // As YARP's passive-health step: after an attempt that completed and reached a destination.
             if (completed)
             {
-                ReportPassiveHealth(context);
+                ReportPassiveHealth(context, result);
             }
         }
         finally
@@ -76,7 +76,7 @@ internal sealed class AttemptFeedback(IEnumerable<IPassiveHealthCheckPolicy> pas
     }
 
     // Only when the cluster enables passive health, and only for an attempt that reached a destination.
-    private void ReportPassiveHealth(HttpContext context)
+    private void ReportPassiveHealth(HttpContext context, AttemptResult result)
     {
         var proxy = context.GetReverseProxyFeature();
         var options = proxy.Cluster.Config.HealthCheck?.Passive;
@@ -86,6 +86,14 @@ internal sealed class AttemptFeedback(IEnumerable<IPassiveHealthCheckPolicy> pas
         }
 
         var name = string.IsNullOrEmpty(options.Policy) ? YarpDefaultPassiveHealthPolicy : options.Policy;
-        _passiveHealthPolicies[name].RequestProxied(context, proxy.Route.Cluster!, proxied);
+        var policy = _passiveHealthPolicies[name];
+        if (policy is IAttemptResultHealthPolicy takesResult)
+        {
+            takesResult.AttemptEnded(proxy.Route.Cluster!, proxied, result);
+        }
+        else
+        {
+            policy.RequestProxied(context, proxy.Route.Cluster!, proxied);
+        }
     }
 }

@@ -3,6 +3,7 @@ using Ginx.Proxy.LoadBalancing;
 using Ginx.Proxy.Retries;
 using Ginx.Proxy.Telemetry;
 using Ginx.Proxy.Upstream;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Ginx.Proxy.Management;
 
@@ -29,6 +30,7 @@ internal sealed class ProxyRequestMiddleware(
         var attempts = new ProxyAttemptFeature { CompletedOutside = true };
         context.Features.Set(attempts);
         var retry = retries.Begin(context, proxy);
+        IForwarderErrorFeature? error = null;
         var faulted = true;
         try
         {
@@ -45,14 +47,16 @@ internal sealed class ProxyRequestMiddleware(
                 finally
                 {
                     result = feedback.CompleteHeld(context, attempts, completed);
+                    error = result.Error;
                 }
 
-                ProxyActivitySource.StopAttempt(span, context);
+                ProxyActivitySource.StopAttempt(span, context, result);
             }
             while (retries.TryAgain(context, retry, result));
 
-            RequestRetries.Conclude(context, retry);
-            await ProxyErrorAnswer.WriteIfFailedAsync(context);
+            // The error as the last attempt's result found it: each further look would be one more missed feature lookup.
+            error = RequestRetries.Conclude(context, retry, result);
+            await ProxyErrorAnswer.WriteIfFailedAsync(context, error);
             faulted = false;
         }
         catch (Exception exception) when (!context.Response.HasStarted)
@@ -64,7 +68,7 @@ internal sealed class ProxyRequestMiddleware(
         finally
         {
             RequestRetries.End(context, retry);
-            recorder.Record(context, proxy, attempts.Attempts, started, faulted);
+            recorder.Record(context, proxy, attempts.Attempts, started, error, faulted);
         }
     }
 }

@@ -84,17 +84,21 @@ internal sealed partial class RequestRetries(
     }
 
     /// <summary>
-    /// Once the last attempt has ended with an answer: a request no destination accepted a connection
-    /// for is answered as a cluster unavailable rather than misbehaving.
+    /// Once the <paramref name="last"/> attempt has ended with an answer: a request no destination
+    /// accepted a connection for is answered as a cluster unavailable rather than misbehaving.
+    /// Returns the request's forwarding error: that one, or the last attempt's.
     /// </summary>
-    public static void Conclude(HttpContext context, RetryState retry)
+    public static IForwarderErrorFeature? Conclude(HttpContext context, RetryState retry, AttemptResult last)
     {
-        if (retry.EveryAttemptUnreachable && retry.Proxy.ProxiedDestination is not null && !context.Response.HasStarted)
+        if (!retry.EveryAttemptUnreachable || retry.Proxy.ProxiedDestination is null || context.Response.HasStarted)
         {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Features.Set<IForwarderErrorFeature>(
-                new ClusterUnreachableError(context.Features.Get<IForwarderErrorFeature>()?.Exception));
+            return last.Error;
         }
+
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        var unreachable = new ClusterUnreachableError(last.Error?.Exception);
+        context.Features.Set<IForwarderErrorFeature>(unreachable);
+        return unreachable;
     }
 
     /// <summary>However the request ended: the client's own body back in place, and the copy's buffers returned.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ginx.Proxy.Upstream;
 using Ginx.ServiceDefaults;
 
 namespace Ginx.Proxy.Telemetry;
@@ -33,9 +34,9 @@ internal static class ProxyActivitySource
 
     /// <summary>
     /// Ends an attempt span once the rest of the pipeline has returned: tags the destination it went
-    /// to and marks it failed on the proxy's own error or a 5xx.
+    /// to and marks it failed on the proxy's own error or a 5xx; <paramref name="result"/> is what the attempt came to.
     /// </summary>
-    public static void StopAttempt(Activity? activity, HttpContext context)
+    public static void StopAttempt(Activity? activity, HttpContext context, AttemptResult result)
     {
         if (activity is null)
         {
@@ -46,7 +47,7 @@ internal static class ProxyActivitySource
         {
             var destination = context.GetReverseProxyFeature().ProxiedDestination;
             activity.SetTag(ProxyTelemetryTags.Destination, destination is null ? null : DestinationName.Of(destination.DestinationId));
-            if (ProxyOutcomes.IsFailure(context, context.Response.StatusCode))
+            if (ProxyOutcomes.IsFailure(context.Response.StatusCode, result.Error))
             {
                 activity.SetStatus(ActivityStatusCode.Error);
             }

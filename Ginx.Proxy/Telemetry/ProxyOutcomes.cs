@@ -18,8 +18,8 @@ public static class ProxyOutcomes
     /// <summary>No destination was ever tried: none was available, or every one was at its limit.</summary>
     public const string Rejected = "rejected";
 
-    /// <summary>Whether a request (or one attempt) failed: the proxy's own error, or a 5xx.</summary>
-    internal static bool IsFailure(HttpContext context, int statusCode) =>
+    /// <summary>Whether a request (or one attempt) failed: the proxy's own <paramref name="error"/> (as <see cref="ForwarderErrors.Of"/> finds it), or a 5xx.</summary>
+    internal static bool IsFailure(int statusCode, IForwarderErrorFeature? error) =>
         statusCode >= StatusCodes.Status500InternalServerError
-        || (ForwarderErrors.Of(context)?.Error ?? ForwarderError.None) != ForwarderError.None;
+        || (error?.Error ?? ForwarderError.None) != ForwarderError.None;
 }

@@ -22,8 +22,9 @@ internal sealed class ProxyRequestRecorder(ProxyMetrics metrics, DestinationCoun
     /// <param name="proxy">Its proxy feature.</param>
     /// <param name="attempts">The attempts it sent to destinations.</param>
     /// <param name="started">What <see cref="Start"/> returned before the pipeline ran.</param>
+    /// <param name="error">Its forwarding error, as <see cref="ForwarderErrors.Of"/> finds it once the attempts are done; null if none.</param>
     /// <param name="faulted">Whether an exception escaped the pipeline.</param>
-    public void Record(HttpContext context, IReverseProxyFeature proxy, int attempts, long started, bool faulted)
+    public void Record(HttpContext context, IReverseProxyFeature proxy, int attempts, long started, IForwarderErrorFeature? error, bool faulted)
     {
         var ended = time.GetTimestamp();
         var duration = time.GetElapsedTime(started, ended);
@@ -37,7 +38,7 @@ internal sealed class ProxyRequestRecorder(ProxyMetrics metrics, DestinationCoun
         // No destination after an attempt was sent means a retry found none left: the request was
         // tried, so it failed rather than being rejected.
         var outcome = attempts == 0 ? ProxyOutcomes.Rejected
-            : destination is null || ProxyOutcomes.IsFailure(context, statusCode) ? ProxyOutcomes.Failed
+            : destination is null || ProxyOutcomes.IsFailure(statusCode, error) ? ProxyOutcomes.Failed
             : attempts > 1 ? ProxyOutcomes.Retried
             : ProxyOutcomes.Success;
 
@@ -46,7 +47,7 @@ internal sealed class ProxyRequestRecorder(ProxyMetrics metrics, DestinationCoun
             destination.Completed(failed: outcome == ProxyOutcomes.Failed, ended, duration);
             if (outcome == ProxyOutcomes.Failed)
             {
-                destination.NoteError((context, statusCode), static failure => DescribeFailure(failure.context, failure.statusCode));
+                destination.NoteError((statusCode, error), static failure => DescribeFailure(failure.statusCode, failure.error));
             }
         }
 
@@ -69,19 +70,19 @@ internal sealed class ProxyRequestRecorder(ProxyMetrics metrics, DestinationCoun
     }
 
     /// <summary>One line: the answer's status and, when the proxy failed to forward, why (the first line of the error's message).</summary>
-    private static string DescribeFailure(HttpContext context, int statusCode)
+    private static string DescribeFailure(int statusCode, IForwarderErrorFeature? error)
     {
-        if (ForwarderErrors.Of(context) is not { Error: not ForwarderError.None } error)
+        if (error is not { Error: not ForwarderError.None } failure)
         {
             return $"answered {statusCode}";
         }
 
-        if (error.Exception?.Message is not { } message)
+        if (failure.Exception?.Message is not { } message)
         {
-            return $"{statusCode}: {error.Error}";
+            return $"{statusCode}: {failure.Error}";
         }
 
         var end = message.AsSpan().IndexOfAny('\r', '\n');
-        return $"{statusCode}: {error.Error}, {(end < 0 ? message : message[..end])}";
+        return $"{statusCode}: {failure.Error}, {(end < 0 ? message : message[..end])}";
     }
 }

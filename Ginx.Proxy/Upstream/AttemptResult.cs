@@ -4,9 +4,17 @@ namespace Ginx.Proxy.Upstream;
 
 /// <summary>
 /// What one forwarding attempt came to, from the destination's point of view: the fact that both
-/// passive health and retries judge it by, read once from what YARP left on the context.
+/// passive health and retries judge it by, read once from what YARP left on the context. It keeps
+/// the forwarding error it was read from, for the error answer and the request's record: looking the
+/// error up is a feature lookup that misses on every answered request, and each miss costs as much
+/// as a dozen hits (Kestrel falls through to the connection's features).
 /// </summary>
-internal readonly record struct AttemptResult(AttemptVerdict Verdict, RetryConditions Condition, bool NeverReachedDestination)
+/// <param name="Verdict">How the attempt ended.</param>
+/// <param name="Condition">The retry condition it met, if any.</param>
+/// <param name="NeverReachedDestination">Whether its connection was never established.</param>
+/// <param name="Error">The forwarding error that counts against it (<see cref="ForwarderErrors.Of"/>); null if none.</param>
+internal readonly record struct AttemptResult(
+    AttemptVerdict Verdict, RetryConditions Condition, bool NeverReachedDestination, IForwarderErrorFeature? Error)
 {
     /// <summary>Whether the destination is to blame: a transport failure, a timeout or a 5xx answer.</summary>
     public bool IsDestinationFailure => Verdict is AttemptVerdict.TransportFailure or AttemptVerdict.ServerError;
@@ -22,10 +30,11 @@ internal readonly record struct AttemptResult(AttemptVerdict Verdict, RetryCondi
                 return new AttemptResult(
                     status >= StatusCodes.Status500InternalServerError ? AttemptVerdict.ServerError : AttemptVerdict.Answered,
                     RetryConditionNames.ForStatus(status),
-                    NeverReachedDestination: false);
+                    NeverReachedDestination: false,
+                    error);
 
             case ForwarderError.RequestTimedOut:
-                return new AttemptResult(AttemptVerdict.TransportFailure, RetryConditions.Timeout, NeverReachedDestination: false);
+                return new AttemptResult(AttemptVerdict.TransportFailure, RetryConditions.Timeout, NeverReachedDestination: false, error);
 
             case ForwarderError.Request:
             case ForwarderError.RequestBodyDestination:
@@ -33,12 +42,12 @@ internal readonly record struct AttemptResult(AttemptVerdict Verdict, RetryCondi
             case ForwarderError.ResponseHeaders:
             case ForwarderError.UpgradeRequestDestination:
             case ForwarderError.UpgradeResponseDestination:
-                return new AttemptResult(AttemptVerdict.TransportFailure, RetryConditions.Error, IsConnectFailure(error!.Exception));
+                return new AttemptResult(AttemptVerdict.TransportFailure, RetryConditions.Error, IsConnectFailure(error!.Exception), error);
 
             default:
                 // The client went away, sent a broken body, or no destination was tried: nothing
                 // to hold against a destination, and nothing another one would do better.
-                return new AttemptResult(AttemptVerdict.NotTheDestinationsFault, RetryConditions.None, NeverReachedDestination: false);
+                return new AttemptResult(AttemptVerdict.NotTheDestinationsFault, RetryConditions.None, NeverReachedDestination: false, error);
         }
     }
 

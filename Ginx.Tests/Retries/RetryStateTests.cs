@@ -42,8 +42,8 @@ public sealed class RetryStateTests
         Assert.True(retry.TryAcquireRetry());
 
         retry.Settle(answeredWell
-            ? new AttemptResult(AttemptVerdict.Answered, RetryConditions.None, NeverReachedDestination: false)
-            : new AttemptResult(AttemptVerdict.ServerError, RetryConditions.Http503, NeverReachedDestination: false));
+            ? new AttemptResult(AttemptVerdict.Answered, RetryConditions.None, NeverReachedDestination: false, Error: null)
+            : new AttemptResult(AttemptVerdict.ServerError, RetryConditions.Http503, NeverReachedDestination: false, Error: null));
 
         Assert.Equal(answeredWell, FirstAttemptAnswered().TryAcquireRetry());
     }

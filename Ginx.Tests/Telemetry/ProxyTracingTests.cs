@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Ginx.Proxy.Telemetry;
+using Ginx.Proxy.Upstream;
 using Ginx.ServiceDefaults;
 using Ginx.Tests.Support;
 using Microsoft.AspNetCore.Http;
@@ -95,12 +96,12 @@ public sealed class ProxyTracingTests : IDisposable
         feature.ProxiedDestination = cluster.Destinations.Values.Single();
         context.Response.StatusCode = StatusCodes.Status502BadGateway;
         context.Features.Set<IForwarderErrorFeature>(new TestForwarderError(ForwarderError.Request));
-        ProxyActivitySource.StopAttempt(first, context);
+        ProxyActivitySource.StopAttempt(first, context, AttemptResult.Of(context));
 
         context.Features.Set<IForwarderErrorFeature>(null);
         var second = ProxyActivitySource.StartAttempt(_cluster, 2);
         context.Response.StatusCode = StatusCodes.Status200OK;
-        ProxyActivitySource.StopAttempt(second, context);
+        ProxyActivitySource.StopAttempt(second, context, AttemptResult.Of(context));
 
         Assert.NotNull(first);
         Assert.NotNull(second);
