@@ -29,9 +29,9 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
     public string Name => GinxPassiveHealthPolicies.MaxFailsAndOutliers;
 
     public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination) =>
-        AttemptEnded(cluster, destination, AttemptResult.Of(context));
+        AttemptEnded(cluster, destination, AttemptResult.Of(context), time.GetTimestamp());
 
-    public void AttemptEnded(ClusterState cluster, DestinationState destination, AttemptResult result)
+    public void AttemptEnded(ClusterState cluster, DestinationState destination, AttemptResult result, long timestamp)
     {
         if (result.Verdict == AttemptVerdict.NotTheDestinationsFault)
         {
@@ -41,21 +41,20 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
         var config = cluster.Model.Config;
         var options = healthSettings.For(config);
         var tracker = _trackers.GetOrCreateValue(destination);
-        var now = time.GetTimestamp();
 
         if (result.IsDestinationFailure)
         {
             var countsForMaxFails = (result.Condition & retrySettings.For(config).Conditions) != 0;
-            switch (tracker.Failed(now, countsForMaxFails, options, time))
+            switch (tracker.Failed(timestamp, countsForMaxFails, options, time))
             {
                 case EjectionReason.MaxFails:
-                    Eject(cluster, destination, tracker, EjectionReason.MaxFails, options, now);
+                    Eject(cluster, destination, tracker, EjectionReason.MaxFails, options, timestamp);
                     break;
                 // An ejected destination still meets requests (panic mode, a retry's last resort):
                 // failing there again must not count as another ejection, or its next one grows.
                 case EjectionReason.Consecutive5xx when destination.Health.Passive != DestinationHealth.Unhealthy
                                                         && WithinEjectionCap(cluster, options):
-                    Eject(cluster, destination, tracker, EjectionReason.Consecutive5xx, options, now);
+                    Eject(cluster, destination, tracker, EjectionReason.Consecutive5xx, options, timestamp);
                     break;
             }
         }
@@ -64,9 +63,9 @@ internal sealed class MaxFailsAndOutliersHealthPolicy(
             tracker.Succeeded();
         }
 
-        if (options.SuccessRateStdevFactor > 0 && _clocks.GetOrCreateValue(cluster).IsDue(now, options.SuccessRateInterval, time))
+        if (options.SuccessRateStdevFactor > 0 && _clocks.GetOrCreateValue(cluster).IsDue(timestamp, options.SuccessRateInterval, time))
         {
-            EjectSuccessRateOutliers(cluster, options, now);
+            EjectSuccessRateOutliers(cluster, options, timestamp);
         }
     }
 

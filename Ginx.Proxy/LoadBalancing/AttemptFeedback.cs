@@ -24,7 +24,7 @@ internal sealed class AttemptFeedback(IEnumerable<IPassiveHealthCheckPolicy> pas
     /// what the attempt came to: the request step calls this after each attempt, whatever the
     /// balancer did (it may have answered at once), and decides on a retry by the same result.
     /// </summary>
-    public AttemptResult CompleteHeld(HttpContext context, ProxyAttemptFeature attempts, bool completed)
+    public AttemptResult CompleteHeld(HttpContext context, IReverseProxyFeature proxy, ProxyAttemptFeature attempts, bool completed, long finished)
     {
         if (attempts.Reservation is not { } reservation)
         {
@@ -32,15 +32,22 @@ internal sealed class AttemptFeedback(IEnumerable<IPassiveHealthCheckPolicy> pas
         }
 
         attempts.Reservation = null;
-        return Complete(context, reservation, attempts, completed);
+        return Complete(context, proxy, reservation, attempts, completed, finished);
     }
 
     /// <summary>
     /// Completes the attempt that held <paramref name="reservation"/>, once the rest of the pipeline
-    /// has returned (<paramref name="completed"/>) or thrown, and returns what the attempt came to.
+    /// has returned (<paramref name="completed"/>) or thrown, at <paramref name="finished"/>, and
+    /// returns what the attempt came to.
     /// </summary>
+    /// <param name="context">The request.</param>
+    /// <param name="proxy">Its proxy feature.</param>
+    /// <param name="reservation">The slot the attempt held.</param>
     /// <param name="attempts">The request's attempt record; null if none was made when the attempt started.</param>
-    public AttemptResult Complete(HttpContext context, DestinationReservation reservation, ProxyAttemptFeature? attempts, bool completed)
+    /// <param name="completed">Whether the rest of the pipeline returned rather than threw.</param>
+    /// <param name="finished">When it did, on the balancer's clock.</param>
+    public AttemptResult Complete(
+        HttpContext context, IReverseProxyFeature proxy, DestinationReservation reservation, ProxyAttemptFeature? attempts, bool completed, long finished)
     {
         var runtime = reservation.Runtime;
         var result = AttemptResult.Of(context);
@@ -49,7 +56,7 @@ internal sealed class AttemptFeedback(IEnumerable<IPassiveHealthCheckPolicy> pas
             // As YARP's passive-health step: after an attempt that completed and reached a destination.
             if (completed)
             {
-                ReportPassiveHealth(context, result);
+                ReportPassiveHealth(context, proxy, result, finished);
             }
         }
         finally
@@ -64,7 +71,6 @@ internal sealed class AttemptFeedback(IEnumerable<IPassiveHealthCheckPolicy> pas
             // download to a slow client, server-sent events, a WebSocket); without an answer, how
             // long it took to fail. An answer noted for an attempt made before this one is not this one's.
             // A failure counts as slow, however fast it came.
-            var finished = time.GetTimestamp();
             var answered = (attempts ?? context.Features.Get<ProxyAttemptFeature>()) is { AnsweredAt: { } at } sent && sent.Attempts > reservation.AttemptsBefore
                 ? at
                 : finished;
@@ -76,9 +82,8 @@ internal sealed class AttemptFeedback(IEnumerable<IPassiveHealthCheckPolicy> pas
     }
 
     // Only when the cluster enables passive health, and only for an attempt that reached a destination.
-    private void ReportPassiveHealth(HttpContext context, AttemptResult result)
+    private void ReportPassiveHealth(HttpContext context, IReverseProxyFeature proxy, AttemptResult result, long finished)
     {
-        var proxy = context.GetReverseProxyFeature();
         var options = proxy.Cluster.Config.HealthCheck?.Passive;
         if (options?.Enabled != true || proxy.ProxiedDestination is not { } proxied)
         {
@@ -89,7 +94,7 @@ internal sealed class AttemptFeedback(IEnumerable<IPassiveHealthCheckPolicy> pas
         var policy = _passiveHealthPolicies[name];
         if (policy is IAttemptResultHealthPolicy takesResult)
         {
-            takesResult.AttemptEnded(proxy.Route.Cluster!, proxied, result);
+            takesResult.AttemptEnded(proxy.Route.Cluster!, proxied, result, finished);
         }
         else
         {

@@ -46,17 +46,18 @@ internal sealed class GinxLoadBalancingMiddleware(
         var runtime = DestinationRuntime.Of(destination);
         proxy.AvailableDestinations = destination;
         var attempts = context.Features.Get<ProxyAttemptFeature>();
-        var reservation = new DestinationReservation(runtime, trial, runtime.InFlight, time.GetTimestamp(), attempts?.Attempts ?? 0);
         if (attempts is { CompletedOutside: true })
         {
-            attempts.Reservation = reservation;
+            attempts.Reservation = new DestinationReservation(runtime, trial, runtime.InFlight, attempts.BeganAt, attempts.Attempts);
             return next(context);
         }
 
-        return ForwardAndCompleteAsync(context, reservation, attempts);
+        var reservation = new DestinationReservation(runtime, trial, runtime.InFlight, time.GetTimestamp(), attempts?.Attempts ?? 0);
+        return ForwardAndCompleteAsync(context, proxy, reservation, attempts);
     }
 
-    private async Task ForwardAndCompleteAsync(HttpContext context, DestinationReservation reservation, ProxyAttemptFeature? attempts)
+    private async Task ForwardAndCompleteAsync(
+        HttpContext context, IReverseProxyFeature proxy, DestinationReservation reservation, ProxyAttemptFeature? attempts)
     {
         var completed = false;
         try
@@ -66,7 +67,7 @@ internal sealed class GinxLoadBalancingMiddleware(
         }
         finally
         {
-            feedback.Complete(context, reservation, attempts, completed);
+            feedback.Complete(context, proxy, reservation, attempts, completed, time.GetTimestamp());
         }
     }
 

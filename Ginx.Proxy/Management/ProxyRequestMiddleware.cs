@@ -21,21 +21,25 @@ internal sealed class ProxyRequestMiddleware(
     RequestRetries retries,
     AttemptFeedback feedback,
     ProxyRequestRecorder recorder,
+    TimeProvider time,
     ILogger<ProxyRequestMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var started = recorder.Start();
+        // One reading of the clock begins the request, its count in the retry budget and its first
+        // attempt: only the retry set-up, session affinity and the pick run before the attempt is sent.
+        var started = time.GetTimestamp();
         var proxy = context.GetReverseProxyFeature();
-        var attempts = new ProxyAttemptFeature { CompletedOutside = true };
+        var attempts = new ProxyAttemptFeature { CompletedOutside = true, BeganAt = started };
         context.Features.Set(attempts);
-        var retry = retries.Begin(context, proxy);
+        var retry = retries.Begin(context, proxy, started);
         IForwarderErrorFeature? error = null;
+        var ended = started;
         var faulted = true;
         try
         {
             AttemptResult result;
-            do
+            while (true)
             {
                 var span = ProxyActivitySource.StartAttempt(proxy.Cluster.Config.ClusterId, retry.Attempt);
                 var completed = false;
@@ -46,13 +50,19 @@ internal sealed class ProxyRequestMiddleware(
                 }
                 finally
                 {
-                    result = feedback.CompleteHeld(context, attempts, completed);
+                    ended = time.GetTimestamp();
+                    result = feedback.CompleteHeld(context, proxy, attempts, completed, ended);
                     error = result.Error;
                 }
 
                 ProxyActivitySource.StopAttempt(span, context, result);
+                if (!retries.TryAgain(context, retry, result))
+                {
+                    break;
+                }
+
+                attempts.BeganAt = time.GetTimestamp();
             }
-            while (retries.TryAgain(context, retry, result));
 
             // The error as the last attempt's result found it: each further look would be one more missed feature lookup.
             error = RequestRetries.Conclude(context, retry, result);
@@ -68,7 +78,11 @@ internal sealed class ProxyRequestMiddleware(
         finally
         {
             RequestRetries.End(context, retry);
-            recorder.Record(context, proxy, attempts.Attempts, started, error, faulted);
+
+            // An answer passed on as the last attempt left it ended when that attempt did: nothing
+            // was written after it, so its stamp serves as the request's end. An error answer was
+            // written after it, and takes its own.
+            recorder.Record(context, proxy, attempts.Attempts, started, error is null && !faulted ? ended : time.GetTimestamp(), error, faulted);
         }
     }
 }

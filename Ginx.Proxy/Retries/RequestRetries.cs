@@ -29,15 +29,15 @@ internal sealed partial class RequestRetries(
     private readonly ConditionalWeakTable<ClusterState, RetryBudget>.CreateValueCallback _createBudget = _ => new RetryBudget(time);
 
     /// <summary>
-    /// Before the first attempt: counts the request in its cluster's retry budget, keeps a copy of a
-    /// body that may have to be sent again, and sets the request's <see cref="RetryState"/>, which the
-    /// response transform reads too.
+    /// Before the first attempt: counts the request, which began at <paramref name="timestamp"/>, in
+    /// its cluster's retry budget, keeps a copy of a body that may have to be sent again, and sets the
+    /// request's <see cref="RetryState"/>, which the response transform reads too.
     /// </summary>
-    public RetryState Begin(HttpContext context, IReverseProxyFeature proxy)
+    public RetryState Begin(HttpContext context, IReverseProxyFeature proxy, long timestamp)
     {
         var options = settings.For(proxy.Cluster.Config);
         var budget = _budgets.GetValue(proxy.Route.Cluster!, _createBudget);
-        budget.RecordRequest(options.BudgetWindow);
+        budget.RecordRequest(options.BudgetWindow, timestamp);
 
         var request = context.Request;
         var idempotent = IsIdempotent(request.Method);

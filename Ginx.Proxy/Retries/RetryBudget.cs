@@ -15,8 +15,8 @@ internal sealed class RetryBudget(TimeProvider time)
     private readonly Bucket[] _buckets = [new(), new(), new(), new(), new(), new(), new(), new(), new(), new()];
     private readonly Lock _retryLock = new();
 
-    /// <summary>Counts a request towards the share retries may take. Lock-free: it runs on every request.</summary>
-    public void RecordRequest(TimeSpan window) => Interlocked.Increment(ref Current(window, out _).Requests);
+    /// <summary>Counts a request that began at <paramref name="timestamp"/> towards the share retries may take. Lock-free: it runs on every request.</summary>
+    public void RecordRequest(TimeSpan window, long timestamp) => Interlocked.Increment(ref Current(window, timestamp, out _).Requests);
 
     /// <summary>Takes one retry from the budget, or says there is none left; <paramref name="charge"/> names it for <see cref="Refund"/>.</summary>
     public bool TryAcquireRetry(RetryOptions options, out long charge)
@@ -54,7 +54,7 @@ internal sealed class RetryBudget(TimeProvider time)
 
     private bool HasRetryLeft(RetryOptions options, out Bucket current)
     {
-        current = Current(options.BudgetWindow, out var epoch);
+        current = Current(options.BudgetWindow, time.GetTimestamp(), out var epoch);
         long requests = 0, retries = 0;
         foreach (var bucket in _buckets)
         {
@@ -68,10 +68,10 @@ internal sealed class RetryBudget(TimeProvider time)
         return retries < Math.Max(options.BudgetMinRetries, (long)(requests * options.BudgetPercent / 100));
     }
 
-    private Bucket Current(TimeSpan window, out long epoch)
+    private Bucket Current(TimeSpan window, long timestamp, out long epoch)
     {
         var bucketLength = Math.Max(1, (long)(window.TotalSeconds * time.TimestampFrequency / BucketCount));
-        epoch = time.GetTimestamp() / bucketLength;
+        epoch = timestamp / bucketLength;
         var bucket = _buckets[epoch % BucketCount];
         if (Volatile.Read(ref bucket.Epoch) != epoch)
         {

@@ -12,21 +12,19 @@ namespace Ginx.Proxy.Telemetry;
 /// sees the final status, the destination that answered and how many attempts it took: the
 /// request metrics, the per-destination counters of the status API, and the tags of the request's
 /// server span (which is the proxy span of the trace). The outermost step of the proxy pipeline
-/// takes the timestamp with <see cref="Start"/> and calls <see cref="Record"/> once the rest has run.
+/// calls <see cref="Record"/> once the rest has run, with when the request began and ended.
 /// </summary>
 internal sealed class ProxyRequestRecorder(ProxyMetrics metrics, DestinationCounters counters, TimeProvider time)
 {
-    public long Start() => time.GetTimestamp();
-
     /// <param name="context">The proxied request.</param>
     /// <param name="proxy">Its proxy feature.</param>
     /// <param name="attempts">The attempts it sent to destinations.</param>
-    /// <param name="started">What <see cref="Start"/> returned before the pipeline ran.</param>
+    /// <param name="started">When the rest of the pipeline began, on <see cref="TimeProvider"/>'s clock.</param>
+    /// <param name="ended">When it had ended, on the same clock.</param>
     /// <param name="error">Its forwarding error, as <see cref="ForwarderErrors.Of"/> finds it once the attempts are done; null if none.</param>
     /// <param name="faulted">Whether an exception escaped the pipeline.</param>
-    public void Record(HttpContext context, IReverseProxyFeature proxy, int attempts, long started, IForwarderErrorFeature? error, bool faulted)
+    public void Record(HttpContext context, IReverseProxyFeature proxy, int attempts, long started, long ended, IForwarderErrorFeature? error, bool faulted)
     {
-        var ended = time.GetTimestamp();
         var duration = time.GetElapsedTime(started, ended);
         var clusterId = proxy.Cluster.Config.ClusterId;
 

@@ -20,6 +20,13 @@ internal sealed class ProxyAttemptFeature
     /// <summary>The slot the balancer holds for the attempt under way, for the step that completes it; null once it is completed.</summary>
     public DestinationReservation? Reservation { get; set; }
 
+    /// <summary>
+    /// When the step further out (see <see cref="CompletedOutside"/>) began the attempt under way: the
+    /// balancer's reservation starts then rather than reading the clock again. Only session affinity
+    /// and the pick run in between, a few microseconds of the latency the attempt records.
+    /// </summary>
+    public long BeganAt { get; set; }
+
     /// <summary>Attempts sent to a destination so far; the latest is the one under way or last made.</summary>
     public int Attempts { get; private set; }
 

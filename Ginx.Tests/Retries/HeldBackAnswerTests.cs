@@ -29,7 +29,7 @@ public sealed class HeldBackAnswerTests
         using var client = new CancellationTokenSource();
         context.RequestAborted = client.Token;
         var retries = Retries();
-        var retry = retries.Begin(context, context.GetReverseProxyFeature());
+        var retry = retries.Begin(context, context.GetReverseProxyFeature(), TimeProvider.System.GetTimestamp());
 
         // The attempt: the destination answers 503 with a body; the transform holds it back for another attempt...
         var proxy = context.GetReverseProxyFeature();

@@ -18,7 +18,7 @@ public sealed class RetryBudgetTests
         var options = new RetryOptions();
         for (var i = 0; i < 32; i++)
         {
-            budget.RecordRequest(options.BudgetWindow);
+            budget.RecordRequest(options.BudgetWindow, time.GetTimestamp());
         }
 
         var allowed = Enumerable.Range(0, 32).Count(attempt => budget.TryAcquireRetry(options, out _));
@@ -29,7 +29,7 @@ public sealed class RetryBudgetTests
         // Once the window has seen enough requests, the share takes over from the floor.
         for (var i = 0; i < 100; i++)
         {
-            budget.RecordRequest(options.BudgetWindow);
+            budget.RecordRequest(options.BudgetWindow, time.GetTimestamp());
         }
 
         Assert.Equal((int)(132 * options.BudgetPercent / 100) - options.BudgetMinRetries,
