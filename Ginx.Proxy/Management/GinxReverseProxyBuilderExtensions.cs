@@ -56,7 +56,6 @@ public static class GinxReverseProxyBuilderExtensions
         AddClusterSettings(services.AddOptions<PassiveHealthOptions>().BindConfiguration(PassiveHealthOptions.SectionName), PassiveHealthOptions.SectionName);
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, MaxFailsAndOutliersHealthPolicy>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, RetryResponseTransformProvider>());
         services.TryAddSingleton<RequestRetries>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, PassiveHealthDefaultsFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, TryTimeoutDefaultsFilter>());

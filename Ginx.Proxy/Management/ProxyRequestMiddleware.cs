@@ -32,7 +32,7 @@ internal sealed class ProxyRequestMiddleware(
         var proxy = context.GetReverseProxyFeature();
         var attempts = new ProxyAttemptFeature { CompletedOutside = true, BeganAt = started };
         context.Features.Set(attempts);
-        var retry = retries.Begin(context, proxy, started);
+        var retry = retries.Begin(context, proxy, attempts, started);
         IForwarderErrorFeature? error = null;
         var ended = started;
         var faulted = true;

@@ -30,10 +30,11 @@ internal sealed partial class RequestRetries(
 
     /// <summary>
     /// Before the first attempt: counts the request, which began at <paramref name="timestamp"/>, in
-    /// its cluster's retry budget, keeps a copy of a body that may have to be sent again, and sets the
-    /// request's <see cref="RetryState"/>, which the response transform reads too.
+    /// its cluster's retry budget, keeps a copy of a body that may have to be sent again, and returns
+    /// the request's <see cref="RetryState"/>, kept on its <paramref name="attempts"/> for the response
+    /// transform to hold back an answer <c>RetryOn</c> names.
     /// </summary>
-    public RetryState Begin(HttpContext context, IReverseProxyFeature proxy, long timestamp)
+    public RetryState Begin(HttpContext context, IReverseProxyFeature proxy, ProxyAttemptFeature attempts, long timestamp)
     {
         var options = settings.For(proxy.Cluster.Config);
         var budget = _budgets.GetValue(proxy.Route.Cluster!, _createBudget);
@@ -46,7 +47,7 @@ internal sealed partial class RequestRetries(
         // read: only an idempotent request needs a copy of its body.
         var body = idempotent && hasBody ? KeepForReplay(request, options.MaxReplayableBodyBytes) : null;
         var retry = new RetryState(options, budget, proxy, idempotent, hasBody, body);
-        context.Features.Set(retry);
+        attempts.AnswerHold = retry;
         return retry;
     }
 

@@ -6,7 +6,8 @@ namespace Ginx.Proxy.Retries;
 /// <summary>
 /// One request's retry bookkeeping, shared between <see cref="RequestRetries"/> and the response
 /// transform that must decide, before the body of an answer whose status <c>RetryOn</c> names
-/// reaches the client, whether to hold it back for another attempt.
+/// reaches the client, whether to hold it back for another attempt (through the request's
+/// <see cref="ProxyAttemptFeature.AnswerHold"/>).
 /// </summary>
 internal sealed class RetryState(
     RetryOptions options,
@@ -14,7 +15,7 @@ internal sealed class RetryState(
     IReverseProxyFeature proxy,
     bool idempotent,
     bool hasBody,
-    ReplayableRequestBody? body)
+    ReplayableRequestBody? body) : IAnswerHold
 {
     // The destinations available to the first attempt; the retries narrow the feature's own list for each retry.
     private readonly IReadOnlyList<DestinationState> _candidates = proxy.AvailableDestinations;

@@ -27,6 +27,9 @@ internal sealed class ProxyAttemptFeature
     /// </summary>
     public long BeganAt { get; set; }
 
+    /// <summary>What may hold back a destination's answer for another attempt; null if nothing may (no retries around the balancer).</summary>
+    public IAnswerHold? AnswerHold { get; set; }
+
     /// <summary>Attempts sent to a destination so far; the latest is the one under way or last made.</summary>
     public int Attempts { get; private set; }
 

@@ -29,7 +29,7 @@ public sealed class HeldBackAnswerTests
         using var client = new CancellationTokenSource();
         context.RequestAborted = client.Token;
         var retries = Retries();
-        var retry = retries.Begin(context, context.GetReverseProxyFeature(), TimeProvider.System.GetTimestamp());
+        var retry = retries.Begin(context, context.GetReverseProxyFeature(), new ProxyAttemptFeature(), TimeProvider.System.GetTimestamp());
 
         // The attempt: the destination answers 503 with a body; the transform holds it back for another attempt...
         var proxy = context.GetReverseProxyFeature();
@@ -39,7 +39,7 @@ public sealed class HeldBackAnswerTests
         context.Response.ContentLength = 19;
         context.Response.ContentType = "text/plain";
         context.Response.Headers.RetryAfter = "5";
-        Assert.True(context.Features.Get<RetryState>()!.TryHoldBack(StatusCodes.Status503ServiceUnavailable));
+        Assert.True(retry.TryHoldBack(StatusCodes.Status503ServiceUnavailable));
 
         // ...and meanwhile a read of the body that was under way completes past what can be
         // kept, or the client goes away.
