@@ -24,16 +24,10 @@ internal sealed class AttemptFeedback(IEnumerable<IPassiveHealthCheckPolicy> pas
     /// what the attempt came to: the request step calls this after each attempt, whatever the
     /// balancer did (it may have answered at once), and decides on a retry by the same result.
     /// </summary>
-    public AttemptResult CompleteHeld(HttpContext context, IReverseProxyFeature proxy, ProxyAttemptFeature attempts, bool completed, long finished)
-    {
-        if (attempts.Reservation is not { } reservation)
-        {
-            return AttemptResult.Of(context);
-        }
-
-        attempts.Reservation = null;
-        return Complete(context, proxy, reservation, attempts, completed, finished);
-    }
+    public AttemptResult CompleteHeld(HttpContext context, IReverseProxyFeature proxy, ProxyAttemptFeature attempts, bool completed, long finished) =>
+        attempts.TryTakeReservation(out var reservation)
+            ? Complete(context, proxy, reservation, attempts, completed, finished)
+            : AttemptResult.Of(context);
 
     /// <summary>
     /// Completes the attempt that held <paramref name="reservation"/>, once the rest of the pipeline

@@ -48,7 +48,7 @@ internal sealed class GinxLoadBalancingMiddleware(
         var attempts = context.Features.Get<ProxyAttemptFeature>();
         if (attempts is { CompletedOutside: true })
         {
-            attempts.Reservation = new DestinationReservation(runtime, trial, runtime.InFlight, attempts.BeganAt, attempts.Attempts);
+            attempts.Hold(new DestinationReservation(runtime, trial, runtime.InFlight, attempts.BeganAt, attempts.Attempts));
             return next(context);
         }
 

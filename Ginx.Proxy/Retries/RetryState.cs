@@ -21,8 +21,10 @@ internal sealed class RetryState(
     private readonly IReadOnlyList<DestinationState> _candidates = proxy.AvailableDestinations;
     private List<DestinationState>? _tried;
 
-    // The budget's charge for the retry under way, until it is settled.
-    private long? _charge;
+    // The budget's charge for the retry under way, until it is settled. A value and a flag rather than
+    // a nullable, whose flag would be padded to eight bytes: one of these is allocated per request.
+    private long _charge;
+    private bool _charged;
 
     /// <summary>The attempt under way, from 1.</summary>
     public int Attempt { get; private set; } = 1;
@@ -95,6 +97,7 @@ internal sealed class RetryState(
         }
 
         _charge = charge;
+        _charged = true;
         return true;
     }
 
@@ -104,12 +107,12 @@ internal sealed class RetryState(
     /// </summary>
     public void Settle(AttemptResult result)
     {
-        if (_charge is { } charge && result.Verdict == AttemptVerdict.Answered && HeldBack == RetryConditions.None)
+        if (_charged && result.Verdict == AttemptVerdict.Answered && HeldBack == RetryConditions.None)
         {
-            budget.Refund(charge);
+            budget.Refund(_charge);
         }
 
-        _charge = null;
+        _charged = false;
     }
 
     /// <summary>
