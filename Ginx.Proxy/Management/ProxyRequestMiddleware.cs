@@ -29,10 +29,12 @@ internal sealed class ProxyRequestMiddleware(
         // One reading of the clock begins the request, its count in the retry budget and its first
         // attempt: only the retry set-up, session affinity and the pick run before the attempt is sent.
         var started = time.GetTimestamp();
-        var proxy = context.GetReverseProxyFeature();
         var attempts = new ProxyAttemptFeature { CompletedOutside = true, BeganAt = started };
         context.Features.Set(attempts);
-        var retry = retries.Begin(context, proxy, attempts, started);
+
+        // The proxy feature is read through the retry state, not kept in a local of its own: a local
+        // read after an await is one more field in this step's state box, allocated with every request.
+        var retry = retries.Begin(context, context.GetReverseProxyFeature(), attempts, started);
         IForwarderErrorFeature? error = null;
         var ended = started;
         var faulted = true;
@@ -41,7 +43,7 @@ internal sealed class ProxyRequestMiddleware(
             AttemptResult result;
             while (true)
             {
-                var span = ProxyActivitySource.StartAttempt(proxy.Cluster.Config.ClusterId, retry.Attempt);
+                var span = ProxyActivitySource.StartAttempt(retry.Proxy.Cluster.Config.ClusterId, retry.Attempt);
                 var completed = false;
                 try
                 {
@@ -51,7 +53,7 @@ internal sealed class ProxyRequestMiddleware(
                 finally
                 {
                     ended = time.GetTimestamp();
-                    result = feedback.CompleteHeld(context, proxy, attempts, completed, ended);
+                    result = feedback.CompleteHeld(context, retry.Proxy, attempts, completed, ended);
                     error = result.Error;
                 }
 
@@ -82,7 +84,7 @@ internal sealed class ProxyRequestMiddleware(
             // An answer passed on as the last attempt left it ended when that attempt did: nothing
             // was written after it, so its stamp serves as the request's end. An error answer was
             // written after it, and takes its own.
-            recorder.Record(context, proxy, attempts.Attempts, started, error is null && !faulted ? ended : time.GetTimestamp(), error, faulted);
+            recorder.Record(context, retry.Proxy, attempts.Attempts, started, error is null && !faulted ? ended : time.GetTimestamp(), error, faulted);
         }
     }
 }
