@@ -23,7 +23,6 @@ internal sealed class ProxyAttemptFeature
     /// </summary>
     public bool CompletedOutside { get; init; }
 
-
     /// <summary>
     /// When the step further out (see <see cref="CompletedOutside"/>) began the attempt under way: the
     /// balancer's reservation starts then rather than reading the clock again. Only session affinity
