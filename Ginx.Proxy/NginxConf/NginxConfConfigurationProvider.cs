@@ -63,14 +63,9 @@ internal sealed class NginxConfConfigurationProvider : ConfigurationProvider, ID
             return keys;
         }
 
-        foreach (var (key, value) in translation.ReverseProxy.Under(NginxConfSettings.ReverseProxySection).Concat(translation.Ginx.Under("Ginx")))
+        foreach (var (key, value) in translation.Keys(NginxConfSettings.ReverseProxySection))
         {
             keys[key] = value;
-        }
-
-        if (translation.Urls is { } urls)
-        {
-            keys["urls"] = urls;
         }
 
         return keys;

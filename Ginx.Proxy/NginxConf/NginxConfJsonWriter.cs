@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Ginx.Proxy.Configuration;
 
 namespace Ginx.Proxy.NginxConf;
 
 /// <summary>
-/// Writes a translation as the <c>appsettings.json</c> a user would write by hand:
+/// Writes a translation's keys (<see cref="NginxConfTranslation.Keys"/>, the ones the configuration
+/// provider serves) as the <c>appsettings.json</c> a user would write by hand:
 /// <c>{ "ReverseProxy": …, "Ginx": …, "urls": … }</c>, keys in the order they were translated,
 /// lists (<c>Hosts</c>, <c>Transforms</c>) as arrays. Every value is a string, as configuration
 /// holds them.
@@ -16,14 +18,9 @@ public static class NginxConfJsonWriter
     public static string Write(NginxConfTranslation translation)
     {
         var root = new Node();
-        foreach (var (key, value) in translation.ReverseProxy.Under("ReverseProxy").Concat(translation.Ginx.Under("Ginx")))
+        foreach (var (key, value) in translation.Keys(ProxyConfigurationSection.Default))
         {
             root.Add(key.Split(':'), value);
-        }
-
-        if (translation.Urls is { } urls)
-        {
-            root.Add(["urls"], urls);
         }
 
         using var stream = new MemoryStream();

@@ -1,3 +1,5 @@
+using Ginx.Proxy.Health;
+
 namespace Ginx.Proxy.NginxConf;
 
 /// <summary>
@@ -27,8 +29,8 @@ internal sealed class NginxConfTranslator
 
         // nginx has no outlier detection: only max_fails takes a server out.
         var ginx = new ConfigurationEntries();
-        ginx.Add("0", "PassiveHealth", "Consecutive5xx");
-        ginx.Add("0", "PassiveHealth", "SuccessRateStdevFactor");
+        ginx.Add("0", PassiveHealthOptions.SectionName, nameof(PassiveHealthOptions.Consecutive5xx));
+        ginx.Add("0", PassiveHealthOptions.SectionName, nameof(PassiveHealthOptions.SuccessRateStdevFactor));
         return new NginxConfTranslation(reverseProxy, ginx, routes.Urls, translator._accepted.Names);
     }
 

@@ -1,4 +1,7 @@
+using System.Text;
+using Ginx.Proxy.Configuration;
 using Ginx.Proxy.NginxConf;
+using Microsoft.Extensions.Configuration;
 
 namespace Ginx.Tests.NginxConf;
 
@@ -14,6 +17,29 @@ public sealed class NginxConfCorpusTests
         var expected = File.ReadAllText(Path.Combine(NginxConfCorpus.Valid, Path.ChangeExtension(file, ".json")));
         Assert.Equal(expected.ReplaceLineEndings("\n"), NginxConfJsonWriter.Write(load.Translation!));
     }
+
+    [Theory]
+    [MemberData(nameof(NginxConfCorpus.ValidFiles), MemberType = typeof(NginxConfCorpus))]
+    public void Load_ValidConfiguration_ServesTheKeysPrintConfigPrints(string file)
+    {
+        var path = Path.Combine(NginxConfCorpus.Valid, file);
+        using var served = (ConfigurationRoot)new ConfigurationBuilder().Add(new NginxConfConfigurationSource(path, new NginxConfStatus(path))).Build();
+        var printed = new ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(NginxConfJsonWriter.Write(NginxConfLoader.Load(path).Translation!))))
+            .Build();
+
+        Assert.Equal(NginxConfSettings.ReverseProxySection, served[ProxyConfigurationSection.OverrideKey]);
+        Assert.Equal(Values(printed, ProxyConfigurationSection.Default), Values(served, NginxConfSettings.ReverseProxySection));
+    }
+
+    // Every value, the proxy's section renamed to one name and the key that names it left out.
+    private static SortedDictionary<string, string> Values(IConfiguration configuration, string proxySection) =>
+        new(configuration.AsEnumerable()
+            .Where(entry => entry.Value is not null && entry.Key != ProxyConfigurationSection.OverrideKey)
+            .ToDictionary(
+                entry => entry.Key.StartsWith(proxySection + ":", StringComparison.Ordinal) ? "proxy" + entry.Key[proxySection.Length..] : entry.Key,
+                entry => entry.Value!),
+            StringComparer.Ordinal);
 
     [Theory]
     [MemberData(nameof(NginxConfCorpus.BrokenFiles), MemberType = typeof(NginxConfCorpus))]
