@@ -12,12 +12,15 @@ namespace Ginx.Proxy.Configuration;
 public sealed class TimeSpanRangeAttribute(string minimum, string maximum)
     : ValidationAttribute("The field {0} must be between {1} and {2}.")
 {
-    private readonly TimeSpan _minimum = TimeSpan.Parse(minimum, CultureInfo.InvariantCulture);
-    private readonly TimeSpan _maximum = TimeSpan.Parse(maximum, CultureInfo.InvariantCulture);
+    /// <summary>The shortest value allowed.</summary>
+    public TimeSpan Minimum { get; } = TimeSpan.Parse(minimum, CultureInfo.InvariantCulture);
+
+    /// <summary>The longest value allowed.</summary>
+    public TimeSpan Maximum { get; } = TimeSpan.Parse(maximum, CultureInfo.InvariantCulture);
 
     /// <inheritdoc/>
     public override bool IsValid(object? value) =>
-        value is null || (value is TimeSpan span && span >= _minimum && span <= _maximum);
+        value is null || (value is TimeSpan span && span >= Minimum && span <= Maximum);
 
     /// <inheritdoc/>
     public override string FormatErrorMessage(string name) =>

@@ -25,8 +25,14 @@ public sealed class PassiveHealthOptions : ClusterSettings<PassiveHealthOptions>
     [Range(0, MostMaxFails)]
     public int MaxFails { get; set; } = 1;
 
+    private const string ShortestFailTimeout = "00:00:00.010";
+    private const string LongestFailTimeout = "01:00:00";
+
+    /// <summary>The range <see cref="FailTimeout"/> is held to, for the nginx translation, which checks <c>fail_timeout</c> before writing it.</summary>
+    public static readonly TimeSpanRangeAttribute FailTimeoutRange = new(ShortestFailTimeout, LongestFailTimeout);
+
     /// <summary>The window failures are counted in, and how long the destination then stays out (nginx <c>fail_timeout</c>).</summary>
-    [TimeSpanRange("00:00:00.010", "01:00:00")]
+    [TimeSpanRange(ShortestFailTimeout, LongestFailTimeout)]
     public TimeSpan FailTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Consecutive 5xx answers or gateway errors that eject a destination (Envoy <c>consecutive_5xx</c>); 0 turns this off.</summary>

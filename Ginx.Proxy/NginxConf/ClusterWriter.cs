@@ -135,9 +135,10 @@ internal sealed class ClusterWriter(IReadOnlyList<UpstreamBlock> upstreams, Ngin
             agreed = false;
         }
 
-        if (first.FailTimeout < TimeSpan.FromMilliseconds(10) || first.FailTimeout > TimeSpan.FromHours(1))
+        var range = PassiveHealthOptions.FailTimeoutRange;
+        if (!range.IsValid(first.FailTimeout))
         {
-            problems.Add(first.Source, $"fail_timeout={NginxUnits.Describe(first.FailTimeout)}: Ginx takes a fail_timeout from 10ms to 1h");
+            problems.Add(first.Source, $"fail_timeout={NginxUnits.Describe(first.FailTimeout)}: Ginx takes a fail_timeout from {NginxUnits.Describe(range.Minimum)} to {NginxUnits.Describe(range.Maximum)}");
             agreed = false;
         }
 
