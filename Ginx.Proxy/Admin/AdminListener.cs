@@ -16,6 +16,10 @@ internal sealed class AdminListener(IOptions<GinxAdminOptions> options, PublicLi
     private static readonly object AdminConnectionKey = new();
 
     private readonly List<(ListenOptions Listener, string Scheme)> _adminListeners = [];
+    private List<BindingAddress> _addresses = [];
+
+    /// <summary>The admin addresses as configured (port 0 as written); empty before Kestrel's options are built.</summary>
+    public IReadOnlyList<BindingAddress> Addresses => _addresses;
 
     /// <summary>The admin addresses Kestrel bound, ports chosen by the system included; empty before start.</summary>
     public IReadOnlyList<Uri> BoundAddresses
@@ -41,12 +45,12 @@ internal sealed class AdminListener(IOptions<GinxAdminOptions> options, PublicLi
 
     public void Configure(KestrelServerOptions kestrel)
     {
-        var admin = new List<BindingAddress>();
+        _addresses = [];
         foreach (var url in ListenerAddresses.Split(AdminUrls()))
         {
             if (ListenerAddresses.TryParse(url, out var address))
             {
-                admin.Add(address);
+                _addresses.Add(address);
                 ListenerAddresses.Listen(kestrel, address, listener => MarkAdmin(listener, address.Scheme));
             }
         }
@@ -55,7 +59,7 @@ internal sealed class AdminListener(IOptions<GinxAdminOptions> options, PublicLi
         {
             // Aspire lists every endpoint of the resource in ASPNETCORE_URLS, the admin one too; a
             // URL configured as admin is bound once, as admin.
-            if (!admin.Exists(adminAddress => ListenerAddresses.SameListener(adminAddress, address)))
+            if (!_addresses.Exists(adminAddress => ListenerAddresses.SameListener(adminAddress, address)))
             {
                 ListenerAddresses.Listen(kestrel, address, static _ => { });
             }

@@ -1,7 +1,5 @@
 using System.Net.Sockets;
 using Ginx.Proxy.Admin;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
 
 namespace Ginx.Proxy.Management;
 
@@ -29,26 +27,7 @@ internal static class ListenerBindFailure
         return $"Ginx cannot start: {reason}; {setting}.";
     }
 
-    private static bool IsAdmin(string message, IServiceProvider services)
-    {
-        string? urls;
-        try
-        {
-            urls = services.GetService<IOptions<GinxAdminOptions>>()?.Value.Urls;
-        }
-        catch (OptionsValidationException)
-        {
-            return false;
-        }
-
-        foreach (var url in ListenerAddresses.Split(urls))
-        {
-            if (ListenerAddresses.TryParse(url, out var address) && message.Contains($"{address.Host}:{address.Port}", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    // Kestrel's options, and so the admin listener's addresses, are built before it binds.
+    private static bool IsAdmin(string message, IServiceProvider services) =>
+        services.GetService<AdminListener>()?.Addresses.Any(address => message.Contains($"{address.Host}:{address.Port}", StringComparison.OrdinalIgnoreCase)) == true;
 }
