@@ -12,15 +12,27 @@ namespace Ginx.Proxy.Admin;
 /// </summary>
 internal static class DestinationHealthReason
 {
+    /// <param name="destination">The destination.</param>
+    /// <param name="condition">Its <see cref="DestinationCondition"/>.</param>
+    /// <param name="backup">Whether it is a backup.</param>
+    /// <param name="panic">
+    /// Whether its cluster is in panic. That is enough to say an unhealthy destination is still
+    /// used: panic means the available set holds destinations a check failed, and every
+    /// availability policy that panics (Ginx's, YARP's HealthyOrPanic) then uses all that are not Down.
+    /// </param>
+    /// <param name="activelyChecked">Whether the cluster's active health check is on.</param>
+    /// <param name="probeFailure">The last failed probe's reason, if any.</param>
+    /// <param name="ejection">The ejection that still holds it out, or null when none does.</param>
+    /// <param name="now">The time the status is for.</param>
     public static string? Of(
-        DestinationState destination, string condition, bool backup, bool available, bool panic, bool activelyChecked,
+        DestinationState destination, string condition, bool backup, bool panic, bool activelyChecked,
         string? probeFailure, Ejection? ejection, DateTimeOffset now) => condition switch
     {
         DestinationCondition.Down => "marked Down in its configuration",
         DestinationCondition.Standby => "backup; a primary is serving",
         // Passive health only ever ejects: without active checks, a working destination stays unknown.
         DestinationCondition.Unknown => activelyChecked ? "no probe has answered yet" : "not probed (no active health check)",
-        DestinationCondition.Unhealthy => Unhealthy(destination, available && panic, probeFailure, ejection, now),
+        DestinationCondition.Unhealthy => Unhealthy(destination, panic, probeFailure, ejection, now),
         _ when backup => "backup serving: no primary is healthy",
         _ => null,
     };
@@ -35,7 +47,7 @@ internal static class DestinationHealthReason
 
         if (destination.Health.Passive == DestinationHealth.Unhealthy)
         {
-            reasons.Add(ejection is not null && ejection.Until > now
+            reasons.Add(ejection is not null
                 ? string.Create(CultureInfo.InvariantCulture, $"ejected ({ejection.Reason}) for {(ejection.Until - now).TotalSeconds:0} s more")
                 : "ejected by passive health");
         }

@@ -32,13 +32,12 @@ internal static class ProxyStatusEndpoint
             {
                 var (destination, counter, window) = entry;
                 var settings = DestinationSettings.Of(destination);
-                var balancing = DestinationBalancingStatus.Of(destination, time);
+                var balancing = DestinationBalancingStatus.Of(destination, settings, time);
                 var condition = DestinationCondition.Of(cluster, destination);
                 var probeFailure = activelyChecked ? counter.ProbeFailure : null;
-                var ejection = counter.LastEjection;
+                var ejection = StillEjected(destination, counter.LastEjection, now);
                 var lastError = counter.LastError;
-                var reason = DestinationHealthReason.Of(
-                    destination, condition, settings.Backup, AvailableDestinations.Contains(cluster, destination), panic, activelyChecked, probeFailure, ejection, now);
+                var reason = DestinationHealthReason.Of(destination, condition, settings.Backup, panic, activelyChecked, probeFailure, ejection, now);
                 return new DestinationStatus(
                     destination.DestinationId,
                     counter.Name,
@@ -59,7 +58,7 @@ internal static class ProxyStatusEndpoint
                     window.P99Ms,
                     counter.Retries,
                     counter.Ejections,
-                    ejection is not null && ejection.Until > now && destination.Health.Passive == DestinationHealth.Unhealthy ? ejection.Until : null,
+                    ejection?.Until,
                     lastError?.Text,
                     lastError?.At,
                     counter.Window.History(second));
@@ -75,6 +74,13 @@ internal static class ProxyStatusEndpoint
 
         return new ProxyStatusReport(clusters, now, DestinationWindow.WindowSeconds, DestinationWindow.HistoryIntervalSeconds);
     }
+
+    /// <summary>
+    /// The destination's last ejection while it still holds: passive health keeps the destination
+    /// out and the ejection has not run out. Null otherwise, when the last one is history.
+    /// </summary>
+    private static Ejection? StillEjected(DestinationState destination, Ejection? last, DateTimeOffset now) =>
+        last is not null && last.Until > now && destination.Health.Passive == DestinationHealth.Unhealthy ? last : null;
 
     /// <summary>
     /// Whether balancing uses destinations a health check failed: by the availability rule it does

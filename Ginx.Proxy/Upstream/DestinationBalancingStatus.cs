@@ -9,9 +9,11 @@ namespace Ginx.Proxy.Upstream;
 /// </summary>
 internal readonly record struct DestinationBalancingStatus(int Weight, double EffectiveWeight, double? LatencyMs, int InFlight)
 {
-    public static DestinationBalancingStatus Of(DestinationState destination, TimeProvider time)
+    /// <param name="destination">The destination.</param>
+    /// <param name="settings">Its <see cref="DestinationSettings"/>, which the caller has looked up already.</param>
+    /// <param name="time">The clock latency decays by.</param>
+    public static DestinationBalancingStatus Of(DestinationState destination, DestinationSettings settings, TimeProvider time)
     {
-        var settings = DestinationSettings.Of(destination);
         var runtime = DestinationRuntime.Of(destination);
         var now = time.GetTimestamp();
         return new(settings.Weight, runtime.EffectiveWeight(settings, now, time), runtime.HasLatency ? runtime.LatencyMs(now, time) : null, runtime.InFlight);

@@ -15,9 +15,10 @@ public sealed class DestinationBalancingStatusTests
         DestinationRuntime.Of(destination).RecordLatency(TimeSpan.FromMilliseconds(120), load: 1, failed: false, time.GetTimestamp(), time);
         Load(destination, 2);
 
-        var status = DestinationBalancingStatus.Of(destination, time);
+        var status = DestinationBalancingStatus.Of(destination, DestinationSettings.Of(destination), time);
 
         Assert.Equal(new DestinationBalancingStatus(4, 4, 120, 2), status);
-        Assert.Null(DestinationBalancingStatus.Of(Weighted("never-used", 1), time).LatencyMs);
+        var neverUsed = Weighted("never-used", 1);
+        Assert.Null(DestinationBalancingStatus.Of(neverUsed, DestinationSettings.Of(neverUsed), time).LatencyMs);
     }
 }
