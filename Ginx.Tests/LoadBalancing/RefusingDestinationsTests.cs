@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Tests.LoadBalancing;
@@ -108,6 +109,11 @@ public sealed class RefusingDestinationsTests
             () => state.TryGetCluster("backend", out var cluster)
                 && cluster.Destinations.Values.All(destination => destination.Health.Passive == DestinationHealth.Unhealthy),
             TimeSpan.FromSeconds(10), "the first request's failures marked every destination");
+
+        // A mark is set before the available set is recomputed and its change logged, on the thread
+        // that marked it: recomputed here too, every change the marks made is logged before the count.
+        Assert.True(state.TryGetCluster("backend", out var marked));
+        proxy.Services.GetRequiredService<IClusterDestinationsUpdater>().UpdateAvailableDestinations(marked);
         var before = logs.GetSnapshot().Count(record => record.Level >= LogLevel.Information);
         for (var i = 0; i < 20; i++)
         {
