@@ -76,11 +76,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=8, help="seconds of each wrk run (default 8; a dying "
                         "replica's run lasts at least 10)")
     parser.add_argument("--warmup", type=float, default=8, help="seconds of warm-up per target and scenario (default 8)")
-    parser.add_argument("--fault-warmup", type=float, default=4,
+    parser.add_argument("--fault-warmup", type=float, default=2,
                         help="uneven fleet: seconds each proxy serves the fleet, fault in force, before each measured "
                              "run, so the run measures how it serves a fleet it has met, not how it forgets the last "
-                             "(default 4: two stall periods, so that a proxy which learns has met a stall with the "
-                             "staller in its rotation whatever the stall's phase; 0: none)")
+                             "(default 2: one stall period; 0: none)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, nargs="+", default=[64, 256],
                         help="classic scenarios' connections (default: 64 256; the uneven fleet runs at "
