@@ -19,7 +19,8 @@ namespace Ginx.Proxy.LoadBalancing;
 /// that once held a burst of requests must not look fast once idle.
 /// A destination not measured yet, or measured so long ago that nothing is left of it, takes one
 /// request, claimed atomically across every pick, until its next answer; while that request is out
-/// it loses to any measured destination.
+/// it loses to any measured destination. A destination back from a slow spell earns its share over
+/// seconds (<see cref="DestinationRuntime.ReturnWeight"/>), not at its first fast answer.
 /// </summary>
 internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDisposable
 {
@@ -49,6 +50,7 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
     // the same way each time. In the clock's own units, so the pick does not convert.
     private readonly long _closeTogether;
     private readonly long _staleAfter;
+    private readonly long _returnRamp;
     private readonly double _millisecondsPerTick;
 
     // The clock as a timer last read it: a pick reads a field rather than the clock, which would cost
@@ -67,6 +69,7 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
         _negligibleDecay = (long)(time.TimestampFrequency * DestinationRuntime.LatencyDecay.TotalSeconds / 1024);
         _closeTogether = (long)(time.TimestampFrequency * CloseTogether.TotalSeconds);
         _staleAfter = (long)(time.TimestampFrequency * StaleAfter.TotalSeconds);
+        _returnRamp = (long)(time.TimestampFrequency * DestinationRuntime.ReturnRamp.TotalSeconds);
         _millisecondsPerTick = 1000.0 / time.TimestampFrequency;
         _now = time.GetTimestamp();
         _clock = time.CreateTimer(static state => ((PeakEwmaLoadBalancingPolicy)state!).ReadClock(), this, ClockPeriod, ClockPeriod);
@@ -152,8 +155,21 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
         var weightTime = candidates.WeightTimestamp(_time);
         var costA = latencyA * (inFlightA + 1) * Math.Min(runtimeB.MeasuredLoad, inFlightB + 1) * candidates.EffectiveWeight(b, weightTime, _time);
         var costB = latencyB * (inFlightB + 1) * Math.Min(runtimeA.MeasuredLoad, inFlightA + 1) * candidates.EffectiveWeight(a, weightTime, _time);
+        if (DestinationRuntime.AnyReturning(now, _returnRamp))
+        {
+            return PickReturning(runtimeA, costA, a, runtimeB, costB, b, now);
+        }
+
         return costA < costB ? a : b;
     }
+
+    /// <summary>
+    /// The cheaper of <paramref name="a"/> and <paramref name="b"/> while a destination somewhere is
+    /// back from a slow spell: each cost divided by its destination's share of the ramp as well.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int PickReturning(DestinationRuntime runtimeA, double costA, int a, DestinationRuntime runtimeB, double costB, int b, long now) =>
+        costA * runtimeB.ReturnWeight(now, _returnRamp) < costB * runtimeA.ReturnWeight(now, _returnRamp) ? a : b;
 
     /// <summary>
     /// A latency sampled at <paramref name="stamp"/>, brought to the later <paramref name="now"/>: decayed,

@@ -41,11 +41,34 @@ internal sealed class DestinationRuntime
     /// <summary>The share of its weight a destination starts its slow start with, as Envoy's <c>min_weight_percent</c>.</summary>
     public const double SlowStartFloor = 0.1;
 
+    /// <summary>
+    /// How long a destination back from a slow spell takes to earn its full share (see
+    /// <see cref="ReturnWeight"/>): longer than the period of a replica that stalls every second or
+    /// two, as a GC pause does, so its next stall holds a few requests rather than a third of them.
+    /// </summary>
+    public static readonly TimeSpan ReturnRamp = LatencyDecay;
+
+    /// <summary>
+    /// How long a destination must have gone without answers to count as back from a slow spell when
+    /// it answers: a replica in rotation under load answers far more often.
+    /// </summary>
+    public static readonly TimeSpan ReturnAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How many times faster than the estimate it went quiet with an answer must be to count as back
+    /// from a slow spell: a replica merely idle answers about as fast as it last did.
+    /// </summary>
+    public const double ReturnSpeedup = 4;
+
     private const int NeverSeen = 0;
     private const int Available = 1;
     private const int Unavailable = 2;
 
     private static readonly ConditionalWeakTable<DestinationState, DestinationRuntime> Table = new();
+
+    // When any destination last came back from a slow spell, in any cluster: a pick reads this one
+    // field, which stays in cache, and each destination's own time only during a ramp.
+    private static long s_lastReturn;
 
     private int _inFlight;
     private double _latencyMs;
@@ -54,6 +77,7 @@ internal sealed class DestinationRuntime
     private long _claimedAfter = -1;
     private int _availability;
     private long _availableSince;
+    private long _returnedAt;
     private int _refusing;
     private int _trialInFlight;
     private long _lastTrial;
@@ -126,7 +150,13 @@ internal sealed class DestinationRuntime
     {
         var sample = (failed && latency < FailureLatency ? FailureLatency : latency).TotalMilliseconds;
         var previousStamp = Interlocked.Exchange(ref _latencyStamp, timestamp);
-        var keep = previousStamp == 0 ? 0 : DecayFactor(time.GetElapsedTime(previousStamp, timestamp));
+        var silence = previousStamp == 0 ? TimeSpan.Zero : time.GetElapsedTime(previousStamp, timestamp);
+        var keep = previousStamp == 0 ? 0 : DecayFactor(silence);
+        if (silence >= ReturnAfter && sample * ReturnSpeedup < Volatile.Read(ref _latencyMs))
+        {
+            Volatile.Write(ref _returnedAt, timestamp);
+            Volatile.Write(ref s_lastReturn, timestamp);
+        }
 
         // An estimate counts for no more than its decay has left of it: after long without answers
         // (and for the first), the next answer is mostly taken as it is, not blended with a latency
@@ -189,6 +219,26 @@ internal sealed class DestinationRuntime
         var ramp = time.GetElapsedTime(since, timestamp) / settings.SlowStart;
         return ramp >= 1 ? settings.Weight : settings.Weight * Math.Max(SlowStartFloor, ramp);
     }
+
+    /// <summary>
+    /// The share of its weight a destination may balance with at <paramref name="timestamp"/>: 1,
+    /// unless it came back from a slow spell (its last answer, after <see cref="ReturnAfter"/> or
+    /// more without any, was <see cref="ReturnSpeedup"/> times faster than it had been priced at)
+    /// less than <see cref="ReturnRamp"/> ago; then from <see cref="SlowStartFloor"/> up to 1 over
+    /// the ramp, as a slow start. Without it a replica whose estimate has faded enough to win one
+    /// pair answers fast, wins the next, and holds its full share within a second: a stalling one
+    /// is back in time for its next stall, which holds that share. <paramref name="ramp"/> is
+    /// <see cref="ReturnRamp"/> in <paramref name="timestamp"/>'s units, so a pick does not convert.
+    /// </summary>
+    public double ReturnWeight(long timestamp, long ramp)
+    {
+        var since = timestamp - Volatile.Read(ref _returnedAt);
+        return since >= ramp ? 1 : Math.Max(SlowStartFloor, (double)since / ramp);
+    }
+
+    /// <summary>Whether any destination came back from a slow spell within <paramref name="ramp"/> before <paramref name="timestamp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyReturning(long timestamp, long ramp) => timestamp - Volatile.Read(ref s_lastReturn) < ramp;
 
     /// <summary>
     /// Told by the available-destinations policy, which YARP runs whenever health or destinations

@@ -358,6 +358,59 @@ public sealed class PeakEwmaLoadBalancingPolicyTests : IDisposable
         Assert.InRange(tally["slow"], 300 * 2 / 3 - 30, 300 * 2 / 3 + 30);
     }
 
+    [Fact]
+    public void PickDestination_PeakEwma_DestinationBackFromASlowSpellEarnsItsShareOverSeconds()
+    {
+        // Caught once in a stall and priced at 20 ms, the first goes quiet while the others serve.
+        // Ten seconds on its estimate has faded below theirs: it wins a pair and answers fast.
+        Observe(_destinations[0], 20);
+        Serve(_destinations[1..], TimeSpan.FromSeconds(10));
+        Observe(_destinations[0], 1);
+
+        // Faster-looking than the others, it would take every pair it is in: it takes none yet.
+        var atReturn = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300).GetValueOrDefault("slow");
+        Serve(_destinations, DestinationRuntime.ReturnRamp + TimeSpan.FromSeconds(1));
+        var afterRamp = Tally(() => _policy.PickDestination(_context, _cluster, _destinations), 300).GetValueOrDefault("slow");
+
+        // Past the ramp it competes as any other: at most every pair it is in (two in three picks).
+        Assert.Equal(0, atReturn);
+        Assert.InRange(afterRamp, 300 / 4, (300 * 2 / 3) + 30);
+    }
+
+    [Fact]
+    public void ReturnWeight_RampsOnlyADestinationThatAnswersFarFasterThanItWentQuietWith()
+    {
+        var ramp = (long)(_time.TimestampFrequency * DestinationRuntime.ReturnRamp.TotalSeconds);
+        var back = DestinationRuntime.Of(_destinations[0]);
+        var idle = DestinationRuntime.Of(_destinations[1]);
+        Observe(_destinations[0], 20);
+        Observe(_destinations[1], 2);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Observe(_destinations[0], 1);
+        Observe(_destinations[1], 2);
+
+        Assert.Equal(DestinationRuntime.SlowStartFloor, back.ReturnWeight(_time.GetTimestamp(), ramp));
+        Assert.Equal(1, idle.ReturnWeight(_time.GetTimestamp(), ramp));
+        _time.Advance(DestinationRuntime.ReturnRamp / 2);
+        Assert.Equal(0.5, back.ReturnWeight(_time.GetTimestamp(), ramp), 3);
+        _time.Advance(DestinationRuntime.ReturnRamp / 2);
+        Assert.Equal(1, back.ReturnWeight(_time.GetTimestamp(), ramp));
+    }
+
+    /// <summary>Each of <paramref name="destinations"/> answers a request in 2 ms every 10 ms for <paramref name="period"/>.</summary>
+    private void Serve(IReadOnlyList<DestinationState> destinations, TimeSpan period)
+    {
+        for (var elapsed = TimeSpan.Zero; elapsed < period; elapsed += TimeSpan.FromMilliseconds(10))
+        {
+            foreach (var destination in destinations)
+            {
+                Observe(destination, 2);
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+    }
+
     /// <summary>Picks made before any answer comes back: each is in flight when the next is made.</summary>
     private List<DestinationState> PickBurst(int count)
     {
