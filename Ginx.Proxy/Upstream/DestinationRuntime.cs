@@ -152,7 +152,8 @@ internal sealed class DestinationRuntime
         var previousStamp = Interlocked.Exchange(ref _latencyStamp, timestamp);
         var silence = previousStamp == 0 ? TimeSpan.Zero : time.GetElapsedTime(previousStamp, timestamp);
         var keep = previousStamp == 0 ? 0 : DecayFactor(silence);
-        if (silence >= ReturnAfter && sample * ReturnSpeedup < Volatile.Read(ref _latencyMs))
+        var current = Volatile.Read(ref _latencyMs);
+        if (silence >= ReturnAfter && sample * ReturnSpeedup < current)
         {
             Volatile.Write(ref _returnedAt, timestamp);
             Volatile.Write(ref s_lastReturn, timestamp);
@@ -164,7 +165,6 @@ internal sealed class DestinationRuntime
         var forgotten = 1 - keep;
         var measuredLoad = Volatile.Read(ref _measuredLoad);
         Volatile.Write(ref _measuredLoad, measuredLoad + ((load - measuredLoad) * Math.Max(SettleWeight, forgotten)));
-        var current = Volatile.Read(ref _latencyMs);
         while (true)
         {
             var decayed = current * keep;
@@ -216,8 +216,7 @@ internal sealed class DestinationRuntime
             return settings.Weight;
         }
 
-        var ramp = time.GetElapsedTime(since, timestamp) / settings.SlowStart;
-        return ramp >= 1 ? settings.Weight : settings.Weight * Math.Max(SlowStartFloor, ramp);
+        return settings.Weight * RampShare(time.GetElapsedTime(since, timestamp) / settings.SlowStart);
     }
 
     /// <summary>
@@ -230,11 +229,7 @@ internal sealed class DestinationRuntime
     /// is back in time for its next stall, which holds that share. <paramref name="ramp"/> is
     /// <see cref="ReturnRamp"/> in <paramref name="timestamp"/>'s units, so a pick does not convert.
     /// </summary>
-    public double ReturnWeight(long timestamp, long ramp)
-    {
-        var since = timestamp - Volatile.Read(ref _returnedAt);
-        return since >= ramp ? 1 : Math.Max(SlowStartFloor, (double)since / ramp);
-    }
+    public double ReturnWeight(long timestamp, long ramp) => RampShare((double)(timestamp - Volatile.Read(ref _returnedAt)) / ramp);
 
     /// <summary>Whether any destination came back from a slow spell within <paramref name="ramp"/> before <paramref name="timestamp"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -317,4 +312,7 @@ internal sealed class DestinationRuntime
     public void EndTrial() => Volatile.Write(ref _trialInFlight, 0);
 
     private static double DecayFactor(TimeSpan elapsed) => Math.Exp(-elapsed / LatencyDecay);
+
+    /// <summary>The share of its weight a destination has <paramref name="progress"/> of the way through a ramp: from <see cref="SlowStartFloor"/> up to all of it.</summary>
+    private static double RampShare(double progress) => progress >= 1 ? 1 : Math.Max(SlowStartFloor, progress);
 }
