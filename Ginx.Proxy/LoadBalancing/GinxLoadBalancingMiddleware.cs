@@ -36,7 +36,10 @@ internal sealed class GinxLoadBalancingMiddleware(
 
         var cluster = proxy.Route.Cluster!;
         var policy = _policies[ClusterPolicies.EffectiveName(proxy.Cluster.Config)];
-        var destination = PickAndReserve(context, cluster, policy, available, out var noneAvailable, out var trial);
+        var attempts = context.Features.Get<ProxyAttemptFeature>();
+        var outside = attempts is { CompletedOutside: true };
+        var started = outside ? attempts!.BeganAt : time.GetTimestamp();
+        var destination = PickAndReserve(context, cluster, policy, available, started, out var noneAvailable, out var trial);
         if (destination is null)
         {
             AnswerUnavailable(context, noneAvailable ? NoDestinationErrorFeature.NoneAvailable : NoDestinationErrorFeature.AtMaxConns);
@@ -45,14 +48,13 @@ internal sealed class GinxLoadBalancingMiddleware(
 
         var runtime = DestinationRuntime.Of(destination);
         proxy.AvailableDestinations = destination;
-        var attempts = context.Features.Get<ProxyAttemptFeature>();
-        if (attempts is { CompletedOutside: true })
+        if (outside)
         {
-            attempts.Hold(new DestinationReservation(runtime, trial, runtime.InFlight, attempts.BeganAt, attempts.Attempts));
+            attempts!.Hold(new DestinationReservation(runtime, trial, runtime.InFlight, started, attempts.Attempts));
             return next(context);
         }
 
-        var reservation = new DestinationReservation(runtime, trial, runtime.InFlight, time.GetTimestamp(), attempts?.Attempts ?? 0);
+        var reservation = new DestinationReservation(runtime, trial, runtime.InFlight, started, attempts?.Attempts ?? 0);
         return ForwardAndCompleteAsync(context, proxy, reservation, attempts);
     }
 
@@ -83,21 +85,21 @@ internal sealed class GinxLoadBalancingMiddleware(
     }
 
     /// <summary>
-    /// Picks a destination with room and reserves a slot on it: a refusing one due a
+    /// Picks a destination with room and reserves a slot on it for an attempt sent at <paramref name="started"/>: a refusing one due a
     /// <paramref name="trial"/> first, else one of those not refusing. Null with
     /// <paramref name="noneAvailable"/> when the policy picked nothing or every candidate refuses;
     /// null without it when every candidate is at its MaxConns.
     /// </summary>
     private DestinationState? PickAndReserve(
         HttpContext context, ClusterState cluster, ILoadBalancingPolicy policy, IReadOnlyList<DestinationState> available,
-        out bool noneAvailable, out bool trial)
+        long started, out bool noneAvailable, out bool trial)
     {
         noneAvailable = false;
         trial = false;
         var balancing = ClusterBalancingState.Of(cluster).Candidates(cluster, available);
         if (AnyRefusing(balancing))
         {
-            var tried = StartTrial(balancing);
+            var tried = StartTrial(balancing, started);
             if (tried is not null)
             {
                 trial = true;
@@ -124,7 +126,7 @@ internal sealed class GinxLoadBalancingMiddleware(
                 return null;
             }
 
-            if (DestinationRuntime.Of(picked).TryReserve(DestinationSettings.Of(picked).MaxConns))
+            if (DestinationRuntime.Of(picked).TryReserve(DestinationSettings.Of(picked).MaxConns, started))
             {
                 return picked;
             }
@@ -174,19 +176,18 @@ internal sealed class GinxLoadBalancingMiddleware(
     }
 
     /// <summary>
-    /// A refusing candidate due a trial, reserved; null if none is. Between trials a refusing
+    /// A refusing candidate due a trial, reserved for an attempt sent at <paramref name="started"/>; null if none is. Between trials a refusing
     /// destination is passed over, and a request whose every candidate refuses is answered at once,
     /// rather than each request paying a connection attempt on each dead destination.
     /// </summary>
-    private DestinationState? StartTrial(BalancingCandidates candidates)
+    private DestinationState? StartTrial(BalancingCandidates candidates, long started)
     {
-        var now = time.GetTimestamp();
         for (var i = 0; i < candidates.Count; i++)
         {
             var runtime = candidates.Runtimes[i];
-            if (runtime.TryStartTrial(now, time))
+            if (runtime.TryStartTrial(started, time))
             {
-                if (runtime.TryReserve(candidates.Settings[i].MaxConns))
+                if (runtime.TryReserve(candidates.Settings[i].MaxConns, started))
                 {
                     return candidates.Destinations[i];
                 }

@@ -143,11 +143,11 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
             // Further apart than that, either way.
             if (apart > 0)
             {
-                latencyA = Catch(latencyA, stampA, stampB, inFlightA);
+                latencyA = Catch(latencyA, stampA, stampB, runtimeA, inFlightA);
             }
             else
             {
-                latencyB = Catch(latencyB, stampB, stampA, inFlightB);
+                latencyB = Catch(latencyB, stampB, stampA, runtimeB, inFlightB);
             }
         }
 
@@ -173,13 +173,16 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
 
     /// <summary>
     /// A latency sampled at <paramref name="stamp"/>, brought to the later <paramref name="now"/>: decayed,
-    /// unless the two are within the negligible decay, and, with requests in flight, at least the silence since.
+    /// unless the two are within the negligible decay, and, with requests in flight, at least the
+    /// silence since: since that sample or since the destination last became busy, whichever is later.
+    /// A replica that had nothing to answer for a while (a herd went elsewhere) is not slow for it:
+    /// judged from its last answer, it would lose every pair, even to one stalling, once sent one request.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private double Catch(double latency, long stamp, long now, int inFlight)
+    private double Catch(double latency, long stamp, long now, DestinationRuntime runtime, int inFlight)
     {
         var decayed = now - stamp > _negligibleDecay ? latency * DestinationRuntime.DecayBetween(stamp, now, _time) : latency;
-        return inFlight == 0 ? decayed : Math.Max(decayed, (now - stamp) * _millisecondsPerTick);
+        return inFlight == 0 ? decayed : Math.Max(decayed, (now - Math.Max(stamp, runtime.BusySince)) * _millisecondsPerTick);
     }
 
     /// <summary>Whether an estimate sampled at <paramref name="stamp"/> (0: never) says nothing at <paramref name="now"/>.</summary>

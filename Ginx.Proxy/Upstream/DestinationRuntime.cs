@@ -71,6 +71,7 @@ internal sealed class DestinationRuntime
     private static long s_lastReturn;
 
     private int _inFlight;
+    private long _busySince;
     private double _latencyMs;
     private double _measuredLoad;
     private long _latencyStamp;
@@ -108,10 +109,10 @@ internal sealed class DestinationRuntime
     public bool HasRoom(DestinationSettings settings) => InFlight < settings.MaxConns;
 
     /// <summary>
-    /// Counts a request in unless <paramref name="maxConns"/> are already in flight. A compare-exchange,
-    /// so two requests racing for the last slot cannot both win it.
+    /// Counts a request sent at <paramref name="timestamp"/> in unless <paramref name="maxConns"/> are
+    /// already in flight. A compare-exchange, so two requests racing for the last slot cannot both win it.
     /// </summary>
-    public bool TryReserve(int maxConns)
+    public bool TryReserve(int maxConns, long timestamp)
     {
         var current = Volatile.Read(ref _inFlight);
         while (current < maxConns)
@@ -119,6 +120,11 @@ internal sealed class DestinationRuntime
             var seen = Interlocked.CompareExchange(ref _inFlight, current + 1, current);
             if (seen == current)
             {
+                if (current == 0)
+                {
+                    Volatile.Write(ref _busySince, timestamp);
+                }
+
                 return true;
             }
 
@@ -127,6 +133,13 @@ internal sealed class DestinationRuntime
 
         return false;
     }
+
+    /// <summary>
+    /// When the destination last went from no requests in flight to one (0: never). With requests in
+    /// flight, the oldest of them was sent no earlier than this or its last answer, whichever is later:
+    /// how long it has been silent is counted from there, not from an answer before an idle spell.
+    /// </summary>
+    public long BusySince => Volatile.Read(ref _busySince);
 
     public void Release() => Interlocked.Decrement(ref _inFlight);
 

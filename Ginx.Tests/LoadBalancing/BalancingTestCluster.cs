@@ -66,12 +66,12 @@ internal static class BalancingTestCluster
         return tally;
     }
 
-    /// <summary>Puts <paramref name="count"/> requests in flight on <paramref name="destination"/>.</summary>
-    public static void Load(DestinationState destination, int count)
+    /// <summary>Puts <paramref name="count"/> requests, sent at <paramref name="sentAt"/> (0: long ago), in flight on <paramref name="destination"/>.</summary>
+    public static void Load(DestinationState destination, int count, long sentAt = 0)
     {
         for (var i = 0; i < count; i++)
         {
-            Assert.True(Ginx.Proxy.Upstream.DestinationRuntime.Of(destination).TryReserve(int.MaxValue));
+            Assert.True(Ginx.Proxy.Upstream.DestinationRuntime.Of(destination).TryReserve(int.MaxValue, sentAt));
         }
     }
 

@@ -324,6 +324,32 @@ public sealed class PeakEwmaLoadBalancingPolicyTests : IDisposable
     }
 
     [Fact]
+    public void PickDestination_PeakEwma_ReplicaLeftIdleIsNotJudgedSilentOnceSentARequest()
+    {
+        // The first answers in 100 ms under 5 requests, as one stalling does; the second answers in
+        // 2 ms every 10 ms; the third answered in 2 ms half a second ago and has had nothing to answer since.
+        Observe(_destinations[2], 2);
+        for (var i = 0; i < 8; i++)
+        {
+            Observe(_destinations[0], 100, load: 5);
+        }
+
+        Load(_destinations[0], 5, _time.GetTimestamp());
+        for (var elapsed = TimeSpan.Zero; elapsed < TimeSpan.FromMilliseconds(500); elapsed += TimeSpan.FromMilliseconds(10))
+        {
+            Observe(_destinations[1], 2);
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        Observe(_destinations[0], 100, load: 5);
+
+        // Sent a request now, the third has been silent for no time at all, not for half a second.
+        Load(_destinations[2], 1, _time.GetTimestamp());
+
+        AssertSlowNeverPicked();
+    }
+
+    [Fact]
     public void PickDestination_PeakEwma_AfterAnIdleSpellTheFirstBurstIsSpreadNotSentToWhatLookedFastest()
     {
         // The first looked the fastest when the cluster went quiet, at the load it had then.

@@ -93,7 +93,7 @@ public class PickDestinationBenchmarks
             runtime.RecordLatency(TimeSpan.FromMilliseconds(1 + i), load: 1, failed: false, measured, time);
             for (var inFlight = busy ? 1 + (i % 4) : 0; inFlight > 0; inFlight--)
             {
-                runtime.TryReserve(DestinationSettings.Unlimited);
+                runtime.TryReserve(DestinationSettings.Unlimited, measured);
                 destinations[i].ConcurrentRequestCount++;
             }
         }
