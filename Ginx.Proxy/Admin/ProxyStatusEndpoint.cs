@@ -2,6 +2,7 @@ using Ginx.Proxy.Configuration;
 using Ginx.Proxy.Telemetry;
 using Ginx.Proxy.Upstream;
 using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
 namespace Ginx.Proxy.Admin;
@@ -11,7 +12,7 @@ internal static class ProxyStatusEndpoint
 {
     public const string Path = "/ginx/status";
 
-    public static ProxyStatusReport Report(IProxyStateLookup state, DestinationCounters counters, TimeProvider time)
+    public static ProxyStatusReport Report(IProxyStateLookup state, IEnumerable<ILoadBalancingPolicy> policies, DestinationCounters counters, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var second = DestinationWindow.SecondOf(time, time.GetTimestamp());
@@ -28,11 +29,13 @@ internal static class ProxyStatusEndpoint
 
             // A reload that turns active checks off leaves the last reason behind; it no longer holds.
             var activelyChecked = cluster.Model.Config.HealthCheck?.Active?.Enabled == true;
+            var policy = ClusterPolicies.EffectiveName(cluster.Model.Config);
+            var weightShare = policies.FirstOrDefault(candidate => string.Equals(candidate.Name, policy, StringComparison.OrdinalIgnoreCase)) as IWeightSharePolicy;
             var statuses = destinations.Select(entry =>
             {
                 var (destination, counter, window) = entry;
                 var settings = DestinationSettings.Of(destination);
-                var balancing = DestinationBalancingStatus.Of(destination, settings, time);
+                var balancing = DestinationBalancingStatus.Of(destination, settings, time, weightShare);
                 var condition = DestinationCondition.Of(cluster, destination);
                 var probeFailure = activelyChecked ? counter.ProbeFailure : null;
                 var ejection = StillEjected(destination, counter.LastEjection, now);
@@ -66,7 +69,7 @@ internal static class ProxyStatusEndpoint
 
             clusters.Add(new ClusterStatus(
                 cluster.ClusterId,
-                ClusterPolicies.EffectiveName(cluster.Model.Config),
+                policy,
                 statuses,
                 panic,
                 (double)requests / DestinationWindow.WindowSeconds));

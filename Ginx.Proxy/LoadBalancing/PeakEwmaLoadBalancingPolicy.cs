@@ -22,7 +22,7 @@ namespace Ginx.Proxy.LoadBalancing;
 /// it loses to any measured destination. A destination back from a slow spell earns its share over
 /// seconds (<see cref="DestinationRuntime.ReturnWeight"/>), not at its first fast answer.
 /// </summary>
-internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDisposable
+internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IWeightSharePolicy, IDisposable
 {
     /// <summary>
     /// How old an estimate may be and still count: six time constants of the decay, which leave less
@@ -96,6 +96,9 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IDispo
         second += second >= first ? 1 : 0;
         return candidates.States[Pick(candidates, first, second)];
     }
+
+    /// <summary>The share of the return ramp <paramref name="destination"/> has reached at <paramref name="timestamp"/>: all of its weight unless it is back from a slow spell.</summary>
+    public double WeightShare(DestinationState destination, long timestamp) => DestinationRuntime.Of(destination).ReturnWeight(timestamp, _returnRamp);
 
     public void Dispose() => _clock.Dispose();
 

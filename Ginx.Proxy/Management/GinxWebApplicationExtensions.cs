@@ -6,6 +6,7 @@ using Ginx.Proxy.Telemetry;
 using Ginx.Proxy.Upstream;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -79,8 +80,8 @@ public static class GinxWebApplicationExtensions
         }
 
         app.MapGet(ProxyStatusEndpoint.Path,
-                (IProxyStateLookup state, DestinationCounters counters, TimeProvider time) =>
-                    ProxyStatusEndpoint.Report(state, counters, time))
+                (IProxyStateLookup state, IEnumerable<ILoadBalancingPolicy> policies, DestinationCounters counters, TimeProvider time) =>
+                    ProxyStatusEndpoint.Report(state, policies, counters, time))
             .WithMetadata(AdminEndpointMetadata.Instance)
             .WithName("GinxStatus");
 

@@ -29,9 +29,9 @@ public sealed class ProxyStatusEndpointTests
         var state = new OneCluster(cluster);
         counters.For(ejected).Ejected("max_fails", _time.GetUtcNow() + TimeSpan.FromSeconds(10));
 
-        var during = Status(ProxyStatusEndpoint.Report(state, counters, _time), "ejected");
+        var during = Status(ProxyStatusEndpoint.Report(state, [], counters, _time), "ejected");
         _time.Advance(TimeSpan.FromSeconds(11));
-        var after = Status(ProxyStatusEndpoint.Report(state, counters, _time), "ejected");
+        var after = Status(ProxyStatusEndpoint.Report(state, [], counters, _time), "ejected");
 
         Assert.Equal(_time.GetUtcNow() - TimeSpan.FromSeconds(1), during.EjectedUntil);
         Assert.Equal("ejected (max_fails) for 10 s more", during.HealthReason);

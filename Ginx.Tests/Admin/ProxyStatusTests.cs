@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ginx.Proxy.Configuration;
+using Ginx.Proxy.Upstream;
 using Ginx.SampleBackend;
 using Ginx.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +15,7 @@ namespace Ginx.Tests.Admin;
 public sealed class ProxyStatusTests
 {
     private const string Cluster = "status";
+    private const int ReturningWeight = 4;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -107,6 +110,21 @@ public sealed class ProxyStatusTests
     }
 
     [Fact]
+    public async Task Status_PeakEwmaDestinationBackFromASlowSpell_ShowsTheShareOfItsWeightItPicksWith()
+    {
+        var weight = await WeightJustBackFromASlowSpellAsync("PeakEwma");
+
+        // Its ramp began as the status was asked for, well within the first half of it.
+        Assert.InRange(weight, ReturningWeight * DestinationRuntime.SlowStartFloor, ReturningWeight * 0.5);
+    }
+
+    [Fact]
+    public async Task Status_DestinationBackFromASlowSpell_UnderAPolicyThatDoesNotRampIt_ShowsItsWeight()
+    {
+        Assert.Equal(ReturningWeight, await WeightJustBackFromASlowSpellAsync("WeightedLeastRequests"));
+    }
+
+    [Fact]
     public async Task Status_OnThePublicListener_IsNotServedButProxied()
     {
         await using var backend = await InProcessBackend.StartAsync("s-1", Cancellation);
@@ -136,6 +154,30 @@ public sealed class ProxyStatusTests
         var problem = Assert.Single(exception.Problems);
         Assert.Contains("Ginx:Admin:Urls", problem, StringComparison.Ordinal);
         Assert.Contains($"'{urls}'", problem, StringComparison.Ordinal);
+    }
+
+    // The destination's runtime is told of a slow answer, then, a silence longer than ReturnAfter
+    // later, of a fast one: back from a slow spell now, so under PeakEwma its ramp has just begun.
+    private static async Task<double> WeightJustBackFromASlowSpellAsync(string policy)
+    {
+        var destinations = new JsonObject
+        {
+            ["returning"] = new JsonObject
+            {
+                ["Address"] = "http://127.0.0.1:1",
+                ["Metadata"] = new JsonObject { ["Weight"] = ReturningWeight.ToString(CultureInfo.InvariantCulture) },
+            },
+        };
+        await using var proxy = await InProcessProxy.StartAsync(
+            ProxyConfigurations.CatchAll(Cluster, new JsonObject { ["LoadBalancingPolicy"] = policy, ["Destinations"] = destinations }), Cancellation);
+        var runtime = DestinationRuntime.Of(proxy.Cluster(Cluster).Destinations.Values.Single());
+        var time = proxy.Services.GetRequiredService<TimeProvider>();
+        var now = time.GetTimestamp();
+        var earlier = now - (long)(time.TimestampFrequency * 2 * DestinationRuntime.ReturnAfter.TotalSeconds);
+        runtime.RecordLatency(TimeSpan.FromMilliseconds(300), load: 1, failed: false, earlier, time);
+        runtime.RecordLatency(TimeSpan.FromMilliseconds(1), load: 1, failed: false, now, time);
+
+        return Weight(Destinations(await StatusAsync(proxy)), "returning");
     }
 
     private static double Weight(JsonElement destinations, string name) =>
