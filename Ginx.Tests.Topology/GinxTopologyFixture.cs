@@ -6,6 +6,7 @@ using System.Text.Json;
 using Ginx.AppHost;
 using Ginx.Proxy.Health;
 using Ginx.SampleBackend;
+using Ginx.Tests.Support;
 
 namespace Ginx.Tests.Topology;
 
@@ -184,6 +185,23 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
         // behaviour would take that for a failed start and give up at once.
         await App.ResourceNotifications.WaitForResourceHealthyAsync(name, WaitBehavior.WaitOnResourceUnavailable, cancellationToken)
             .WaitAsync(StartTimeout, cancellationToken);
+        // Healthy can still be the last life's verdict for a moment (a test once found a replica
+        // killed and started again refusing connections 1 s later): its own answer is the proof.
+        await Eventually.HoldsAsync(() => AnswersAsync(name, cancellationToken), StartTimeout, $"{name} answers again after its start");
+    }
+
+    private async Task<bool> AnswersAsync(string name, CancellationToken cancellationToken)
+    {
+        using var client = Replica(name);
+        try
+        {
+            using var response = await client.GetAsync("/health", cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Runs one of the AppHost's dashboard commands on a resource.</summary>
