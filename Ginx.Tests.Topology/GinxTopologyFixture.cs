@@ -187,12 +187,12 @@ public sealed class GinxTopologyFixture : IAsyncLifetime
             .WaitAsync(StartTimeout, cancellationToken);
         // Healthy can still be the last life's verdict for a moment (a test once found a replica
         // killed and started again refusing connections 1 s later): its own answer is the proof.
-        await Eventually.HoldsAsync(() => AnswersAsync(name, cancellationToken), StartTimeout, $"{name} answers again after its start");
+        using var client = Replica(name);
+        await Eventually.HoldsAsync(() => AnswersAsync(client, cancellationToken), StartTimeout, $"{name} answers again after its start");
     }
 
-    private async Task<bool> AnswersAsync(string name, CancellationToken cancellationToken)
+    private static async Task<bool> AnswersAsync(HttpClient client, CancellationToken cancellationToken)
     {
-        using var client = Replica(name);
         try
         {
             using var response = await client.GetAsync("/health", cancellationToken);

@@ -17,6 +17,7 @@ internal static class ProxyStatusEndpoint
         var now = time.GetUtcNow();
         var second = DestinationWindow.SecondOf(time, time.GetTimestamp());
         var clusters = new List<ClusterStatus>();
+        var policiesByName = ClusterPolicies.LoadBalancingByName(policies);
         foreach (var cluster in state.GetClusters().OrderBy(cluster => cluster.ClusterId, StringComparer.Ordinal))
         {
             var destinations = cluster.Destinations.Values
@@ -30,7 +31,7 @@ internal static class ProxyStatusEndpoint
             // A reload that turns active checks off leaves the last reason behind; it no longer holds.
             var activelyChecked = cluster.Model.Config.HealthCheck?.Active?.Enabled == true;
             var policy = ClusterPolicies.EffectiveName(cluster.Model.Config);
-            var weightShare = policies.FirstOrDefault(candidate => string.Equals(candidate.Name, policy, StringComparison.OrdinalIgnoreCase)) as IWeightSharePolicy;
+            var weightShare = policiesByName.GetValueOrDefault(policy) as IWeightSharePolicy;
             var statuses = destinations.Select(entry =>
             {
                 var (destination, counter, window) = entry;

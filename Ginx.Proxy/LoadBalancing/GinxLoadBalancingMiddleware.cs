@@ -21,8 +21,7 @@ namespace Ginx.Proxy.LoadBalancing;
 internal sealed class GinxLoadBalancingMiddleware(
     RequestDelegate next, IEnumerable<ILoadBalancingPolicy> policies, AttemptFeedback feedback, TimeProvider time)
 {
-    private readonly FrozenDictionary<string, ILoadBalancingPolicy> _policies =
-        policies.ToFrozenDictionary(policy => policy.Name, StringComparer.OrdinalIgnoreCase);
+    private readonly FrozenDictionary<string, ILoadBalancingPolicy> _policies = ClusterPolicies.LoadBalancingByName(policies);
 
     public Task InvokeAsync(HttpContext context)
     {

@@ -97,8 +97,8 @@ internal sealed class PeakEwmaLoadBalancingPolicy : ILoadBalancingPolicy, IWeigh
         return candidates.States[Pick(candidates, first, second)];
     }
 
-    /// <summary>The share of the return ramp <paramref name="destination"/> has reached at <paramref name="timestamp"/>: all of its weight unless it is back from a slow spell.</summary>
-    public double WeightShare(DestinationState destination, long timestamp) => DestinationRuntime.Of(destination).ReturnWeight(timestamp, _returnRamp);
+    /// <summary>The share of the return ramp the destination of <paramref name="runtime"/> has reached at <paramref name="timestamp"/>: all of its weight unless it is back from a slow spell.</summary>
+    public double WeightShare(DestinationRuntime runtime, long timestamp) => runtime.ReturnWeight(timestamp, _returnRamp);
 
     public void Dispose() => _clock.Dispose();
 

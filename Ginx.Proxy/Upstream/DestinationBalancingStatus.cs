@@ -21,7 +21,7 @@ internal readonly record struct DestinationBalancingStatus(int Weight, double Ef
     {
         var runtime = DestinationRuntime.Of(destination);
         var now = time.GetTimestamp();
-        var weight = runtime.EffectiveWeight(settings, now, time) * (weightShare?.WeightShare(destination, now) ?? 1);
+        var weight = runtime.EffectiveWeight(settings, now, time) * (weightShare?.WeightShare(runtime, now) ?? 1);
         return new(settings.Weight, weight, runtime.HasLatency ? runtime.LatencyMs(now, time) : null, runtime.InFlight);
     }
 }

@@ -1,5 +1,3 @@
-using Yarp.ReverseProxy.Model;
-
 namespace Ginx.Proxy.Upstream;
 
 /// <summary>
@@ -9,6 +7,6 @@ namespace Ginx.Proxy.Upstream;
 /// </summary>
 internal interface IWeightSharePolicy
 {
-    /// <summary>The share of its weight, from a tenth to all of it, that <paramref name="destination"/> is balanced with at <paramref name="timestamp"/>.</summary>
-    double WeightShare(DestinationState destination, long timestamp);
+    /// <summary>The share of its weight, from a tenth to all of it, that the destination of <paramref name="runtime"/> is balanced with at <paramref name="timestamp"/>.</summary>
+    double WeightShare(DestinationRuntime runtime, long timestamp);
 }

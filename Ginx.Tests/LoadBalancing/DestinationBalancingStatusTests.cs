@@ -1,7 +1,6 @@
 using Ginx.Proxy.LoadBalancing;
 using Ginx.Proxy.Upstream;
 using Microsoft.Extensions.Time.Testing;
-using Yarp.ReverseProxy.Model;
 using static Ginx.Tests.LoadBalancing.BalancingTestCluster;
 
 namespace Ginx.Tests.LoadBalancing;
@@ -37,6 +36,6 @@ public sealed class DestinationBalancingStatusTests
 
     private sealed class QuarterShare : IWeightSharePolicy
     {
-        public double WeightShare(DestinationState destination, long timestamp) => 0.25;
+        public double WeightShare(DestinationRuntime runtime, long timestamp) => 0.25;
     }
 }
